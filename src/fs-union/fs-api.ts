@@ -1,0 +1,107 @@
+/**
+ * The filesystem surface shared by {@link UnionFS} and every view built on it (an emulated
+ * container's mounted filesystem, a volume). Paths are absolute POSIX paths (relative ones are
+ * taken from `/`); symlinks resolve as if chrooted at the view's root. Failures are
+ * {@link FsError}s with Node's codes.
+ *
+ * @module
+ */
+
+/** The kinds of entry a layer can hold. */
+export type EntryType = 'file' | 'directory' | 'symlink' | 'char' | 'block' | 'fifo';
+
+/** What `stat`/`lstat` report, shaped after Node's `fs.Stats`. */
+export interface FileStats {
+  /** The entry's kind (after symlinks for `stat`, the link itself for `lstat`). */
+  readonly type: EntryType;
+  /** Permission bits, including setuid/setgid/sticky (`0o7777` mask). */
+  readonly mode: number;
+  /** Owner user ID. */
+  readonly uid: number;
+  /** Owner group ID. */
+  readonly gid: number;
+  /** Size in bytes (for symlinks, the target's length; 0 for directories and devices). */
+  readonly size: number;
+  /** Modification time. */
+  readonly mtime: Date;
+  /** Number of hard links to the file's content. */
+  readonly nlink: number;
+  /** Device major/minor numbers, for `char` and `block` entries. */
+  readonly devMajor?: number;
+  /** Device minor number, for `char` and `block` entries. */
+  readonly devMinor?: number;
+  /** True for regular files. */
+  isFile(): boolean;
+  /** True for directories. */
+  isDirectory(): boolean;
+  /** True for symbolic links (only ever from `lstat`). */
+  isSymbolicLink(): boolean;
+}
+
+/** Options of {@link FileSystemApi.writeFile}. */
+export interface WriteFileOptions {
+  /** Permission bits for a new file (default `0o644`). */
+  mode?: number;
+  /** `w` truncates or creates (default), `a` appends, `wx` fails with EEXIST if present. */
+  flag?: 'w' | 'a' | 'wx';
+  /** Owner of a new file (default 0). */
+  uid?: number;
+  /** Group of a new file (default 0). */
+  gid?: number;
+}
+
+/** Options of {@link FileSystemApi.mkdir}. */
+export interface MkdirOptions {
+  /** Create missing parents and accept an existing directory. */
+  recursive?: boolean;
+  /** Permission bits (default `0o755`). */
+  mode?: number;
+}
+
+/** Options of {@link FileSystemApi.rm}. */
+export interface RmOptions {
+  /** Remove directories and their contents. */
+  recursive?: boolean;
+  /** Ignore a missing path. */
+  force?: boolean;
+}
+
+/** The asynchronous filesystem operations of a union view. */
+export interface FileSystemApi {
+  /** Reads a whole file (following symlinks). */
+  readFile(path: string): Promise<Buffer>;
+  /** Writes a whole file, creating it (parents must exist). */
+  writeFile(path: string, data: string | Uint8Array, options?: WriteFileOptions): Promise<void>;
+  /** Appends to a file, creating it. */
+  appendFile(path: string, data: string | Uint8Array): Promise<void>;
+  /** Lists a directory's entry names, sorted. */
+  readdir(path: string): Promise<string[]>;
+  /** Creates a directory. */
+  mkdir(path: string, options?: MkdirOptions): Promise<void>;
+  /** Removes a non-directory entry. */
+  unlink(path: string): Promise<void>;
+  /** Removes an empty directory. */
+  rmdir(path: string): Promise<void>;
+  /** Removes an entry, recursively if asked. */
+  rm(path: string, options?: RmOptions): Promise<void>;
+  /** Moves an entry; renaming a directory moves its whole subtree. */
+  rename(from: string, to: string): Promise<void>;
+  /** Creates a symbolic link at `path` pointing at `target` (stored as given). */
+  symlink(target: string, path: string): Promise<void>;
+  /** Reads a symbolic link's target. */
+  readlink(path: string): Promise<string>;
+  /** Creates a hard link `newPath` to the file at `existingPath`. */
+  link(existingPath: string, newPath: string): Promise<void>;
+  /** Resolves every symlink in `path` (chrooted) and returns the absolute result. */
+  realpath(path: string): Promise<string>;
+  /** Stats an entry, following symlinks. */
+  stat(path: string): Promise<FileStats>;
+  /** Stats an entry without following a final symlink. */
+  lstat(path: string): Promise<FileStats>;
+  /** Changes permission bits. */
+  chmod(path: string, mode: number): Promise<void>;
+  /** Changes owner and group. */
+  chown(path: string, uid: number, gid: number): Promise<void>;
+  /** Sets the modification time. */
+  utimes(path: string, mtime: Date): Promise<void>;
+}
