@@ -8,3 +8,4 @@ export * from './errors.js';
 export * from './paths.js';
 export * from './whiteouts.js';
 export type * from './fs-api.js';
+export * from './digest.js';
