@@ -139,8 +139,8 @@ export interface ContainerBackend {
   start(id: string, options?: CallOptions): Promise<void>;
   /** Sends the stop signal, then SIGKILL after `timeout` seconds. */
   stop(id: string, options?: CallOptions & { timeout?: number }): Promise<void>;
-  /** Sends a signal to the main process (default SIGKILL). */
-  kill(id: string, options?: CallOptions & { signal?: string }): Promise<void>;
+  /** Sends a POSIX signal (`SIGKILL`, `SIGTERM`, `HUP`, `9` ...) to the main process. */
+  kill(id: string, posixSignal: string, options?: CallOptions): Promise<void>;
   /** Stops (with `timeout`) and starts again. */
   restart(id: string, options?: CallOptions & { timeout?: number }): Promise<void>;
   /** Freezes every process of the container. */

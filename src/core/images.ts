@@ -1,0 +1,148 @@
+/**
+ * `engine.images`: pull, import, build, load, list and look up images.
+ *
+ * @module
+ */
+import { z } from 'zod';
+import type { Backend } from './backend.js';
+import { applyAbort } from './abort.js';
+import { Image } from './image.js';
+import {
+  BuildSpecSchema,
+  ImageSummarySchema,
+  ImportOptionsSchema,
+  PullOptionsSchema,
+  parseInput,
+  type BuildStep,
+  type ImageSummary,
+  type ProgressEvent,
+  type SignalOptions,
+} from './schemas/index.js';
+import { toReadable, type ByteSource } from './streams.js';
+
+/** Options of `images.pull()`. */
+export interface PullOptions extends SignalOptions {
+  /** Progress reports (per layer). */
+  onProgress?: (event: ProgressEvent) => void;
+  /** Platform to pull (`linux/amd64`). */
+  platform?: string;
+}
+
+/** Options of `images.import()`. */
+export interface ImportOptions extends SignalOptions {
+  /** Reference to tag the image with (`debian:test`); untagged when absent. */
+  ref?: string;
+  /** Dockerfile instructions applied to the config (`CMD ["sh"]`, `ENV a=b`). */
+  changes?: string[];
+  /** Commit message recorded in the history. */
+  message?: string;
+}
+
+/** What `images.build()` accepts. */
+export interface BuildSpec extends SignalOptions {
+  /** A directory on the host, or a tar of the context. */
+  context: string | ByteSource;
+  /** Path of the Dockerfile inside the context (default `Dockerfile`). */
+  dockerfile?: string;
+  /** References to tag the result with. */
+  tags?: string[];
+  /** `--build-arg` values. */
+  buildArgs?: Record<string, string>;
+  /** The stage to build. */
+  target?: string;
+  /** Ignore the build cache. */
+  noCache?: boolean;
+  /** Labels added to the image. */
+  labels?: Record<string, string>;
+  /** Progress reports (steps and their output). */
+  onProgress?: (event: ProgressEvent) => void;
+}
+
+/** The images of an engine. */
+export class ImageCollection {
+  readonly #backend: Backend;
+
+  /** @internal Created by `Engine`. */
+  constructor(backend: Backend) {
+    this.#backend = backend;
+  }
+
+  /**
+   * Pulls an image; resolves when the pull has finished (rejects on the registry's error).
+   *
+   * @example
+   * ```ts
+   * const img = await engine.images.pull('busybox', { onProgress: (e) => console.log(e.status) });
+   * ```
+   */
+  async pull(ref: string, options: PullOptions = {}): Promise<Image> {
+    const name = parseInput(ImageRefInput, ref, 'ref');
+    const opts = parseInput(PullOptionsSchema, options, 'options');
+    const { id } = await applyAbort(opts.signal, () => this.#backend.images.pull(name, opts));
+    return new Image(this.#backend, id, name, true);
+  }
+
+  /**
+   * Imports a rootfs tar (plain or compressed) as a one-layer image, like `docker import`.
+   *
+   * @param source a host path, a Readable, an AsyncIterable of bytes, or the bytes
+   */
+  async import(source: string | ByteSource, options: ImportOptions = {}): Promise<Image> {
+    const opts = parseInput(ImportOptionsSchema, options, 'options');
+    const stream = toReadable(source, 'source', true);
+    const { id } = await applyAbort(opts.signal, () => this.#backend.images.import(stream, {
+      ref: opts.ref,
+      changes: opts.changes ?? [],
+      message: opts.message,
+      signal: opts.signal,
+    }));
+    return new Image(this.#backend, id, opts.ref ?? id, true);
+  }
+
+  /**
+   * Builds an image from a Dockerfile; resolves with the image and the steps (and whether
+   * each came from the cache). A failing step rejects with BuildError.
+   *
+   * @example
+   * ```ts
+   * const { image, steps } = await engine.images.build({ context: './app', tags: ['app:1'] });
+   * ```
+   */
+  async build(spec: BuildSpec): Promise<{ image: Image; steps: BuildStep[] }> {
+    const opts = parseInput(BuildSpecSchema, spec, 'spec');
+    const context = typeof spec.context === 'string' ? spec.context : toReadable(spec.context, 'spec.context');
+    const { id, steps } = await applyAbort(opts.signal, () => this.#backend.images.build({
+      context,
+      dockerfile: opts.dockerfile ?? 'Dockerfile',
+      tags: opts.tags ?? [],
+      buildArgs: opts.buildArgs ?? {},
+      target: opts.target,
+      noCache: opts.noCache ?? false,
+      labels: opts.labels ?? {},
+      onProgress: opts.onProgress,
+    }, { signal: opts.signal }));
+    return { image: new Image(this.#backend, id, opts.tags?.[0] ?? id, true), steps };
+  }
+
+  /** Loads an image archive (`docker load`); resolves with the images it held. */
+  async load(tar: ByteSource, options: SignalOptions = {}): Promise<Image[]> {
+    const stream = toReadable(tar, 'tar');
+    const loaded = await applyAbort(options.signal, () => this.#backend.images.load(stream, options));
+    return loaded.map((l) => new Image(this.#backend, l.id, l.repoTags[0] ?? l.id, false));
+  }
+
+  /** Lists images, like `docker images`. */
+  async list(options: SignalOptions = {}): Promise<ImageSummary[]> {
+    const rows = await applyAbort(options.signal, () => this.#backend.images.list(options));
+    return rows.map((r) => ImageSummarySchema.parse(r));
+  }
+
+  /** Finds an image by reference or ID (NotFoundError when missing). */
+  async get(ref: string, options: SignalOptions = {}): Promise<Image> {
+    const name = parseInput(ImageRefInput, ref, 'ref');
+    const info = await applyAbort(options.signal, () => this.#backend.images.inspect(name, options));
+    return new Image(this.#backend, info.id, name, false);
+  }
+}
+
+const ImageRefInput = z.string().min(1);

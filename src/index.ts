@@ -1,0 +1,30 @@
+/**
+ * Stowage: a typed SDK for containers, volumes, networks and images over an in-memory
+ * emulator, a Docker Engine, or native Linux containers.
+ *
+ * @example
+ * ```ts
+ * import { Engine } from 'stowage';
+ * await using engine = await Engine.open();
+ * await using c = await engine.containers.run({ image: 'busybox', cmd: ['echo', 'hello'] });
+ * await c.wait();
+ * ```
+ *
+ * @module
+ */
+export { Engine } from './core/engine.js';
+export { EngineEvents, type EngineEventListeners } from './core/engine-events.js';
+export type { BackendName, BackendOptionsByName, EngineOpenOptions } from './core/open-backend.js';
+export { Container, type AttachedIO, type ExecOptions, type SpawnOptions } from './core/container.js';
+export { ContainerCollection } from './core/containers.js';
+export { Image } from './core/image.js';
+export { ImageCollection, type BuildSpec, type ImportOptions, type PullOptions } from './core/images.js';
+export { Volume } from './core/volume.js';
+export { VolumeCollection } from './core/volumes.js';
+export { Network } from './core/network.js';
+export { NetworkCollection } from './core/networks.js';
+export type { ExecResult, SpawnedProcess } from './core/exec-io.js';
+export type { ByteSource } from './core/streams.js';
+export type * from './core/backend.js';
+export * from './core/errors.js';
+export * from './core/schemas/index.js';
