@@ -1,0 +1,196 @@
+/**
+ * Byte-level tar header reading and writing for the host-directory apply path.
+ *
+ * The apply path rewrites a layer tar on its way into GNU tar. Going through a full tar codec
+ * would decode and re-encode every header and copy every data byte through object streams;
+ * working on raw 512-byte blocks lets ordinary entries pass through untouched (their data as
+ * zero-copy slices) and keeps PAX record values as bytes, so binary xattrs such as
+ * `security.capability` survive unchanged.
+ *
+ * @module
+ */
+
+/** Size of a tar block. */
+export const BLOCK = 512;
+
+/** One `key=value` record of a PAX extended header; the value is kept as raw bytes. */
+export interface PaxRecord {
+  /** The record key (`path`, `linkpath`, `SCHILY.xattr.user.x`, ...). */
+  key: string;
+  /** The raw value bytes. */
+  value: Buffer;
+}
+
+/** The fields of a ustar/GNU header block that the rewriter looks at. */
+export interface RawHeaderInfo {
+  /** The name field joined with the ustar prefix (not PAX/GNU long names). */
+  name: string;
+  /** The linkname field. */
+  linkname: string;
+  /** The typeflag character (`'0'`, `'5'`, `'x'`, ...; NUL reads as `'0'`). */
+  type: string;
+  /** The size field. */
+  size: number;
+  /** Permission bits and the set-id/sticky bits. */
+  mode: number;
+}
+
+function readString(block: Buffer, offset: number, length: number): string {
+  const end = block.indexOf(0, offset);
+  return block.toString('utf8', offset, end < 0 || end > offset + length ? offset + length : end);
+}
+
+/** Reads a numeric field: octal text, or GNU base-256 when the top bit of the first byte is set. */
+export function readNumber(block: Buffer, offset: number, length: number): number {
+  const first = block[offset]!;
+  if (first & 0x80) {
+    let value = first & 0x7f;
+    for (let i = 1; i < length; i++) value = value * 256 + block[offset + i]!;
+    return value;
+  }
+  const text = block.toString('latin1', offset, offset + length).replace(/[\0 ]+/g, ' ').trim();
+  return text === '' ? 0 : parseInt(text, 8);
+}
+
+/** True when a header block's checksum matches (unsigned or the historic signed sum). */
+export function checksumValid(block: Buffer): boolean {
+  const stored = readNumber(block, 148, 8);
+  let unsigned = 0;
+  let signed = 0;
+  for (let i = 0; i < BLOCK; i++) {
+    const b = i >= 148 && i < 156 ? 0x20 : block[i]!;
+    unsigned += b;
+    signed += b > 127 ? b - 256 : b;
+  }
+  return stored === unsigned || stored === signed;
+}
+
+/** True for an all-zero block (the end-of-archive marker). */
+export function isZeroBlock(block: Buffer): boolean {
+  for (let i = 0; i < BLOCK; i += 8) {
+    if (block.readBigUInt64LE(i) !== 0n) return false;
+  }
+  return true;
+}
+
+/** Decodes the fields the rewriter needs from a header block. */
+export function parseHeader(block: Buffer): RawHeaderInfo {
+  let name = readString(block, 0, 100);
+  // POSIX ustar keeps a path prefix at 345; old GNU uses that area for times, so only "ustar\0".
+  if (block.toString('latin1', 257, 263) === 'ustar\0') {
+    const prefix = readString(block, 345, 155);
+    if (prefix !== '') name = `${prefix}/${name}`;
+  }
+  const flag = block[156]!;
+  return {
+    name,
+    linkname: readString(block, 157, 100),
+    type: flag === 0 ? '0' : String.fromCharCode(flag),
+    size: readNumber(block, 124, 12),
+    mode: readNumber(block, 100, 8) & 0o7777,
+  };
+}
+
+/** Parses PAX extended header data into records, keeping values as bytes. */
+export function parsePax(data: Buffer): PaxRecord[] {
+  const records: PaxRecord[] = [];
+  let offset = 0;
+  while (offset < data.length) {
+    const space = data.indexOf(0x20, offset);
+    if (space < 0) break;
+    const length = parseInt(data.toString('latin1', offset, space), 10);
+    if (!Number.isFinite(length) || length <= 0 || offset + length > data.length) break;
+    const record = data.subarray(space + 1, offset + length - 1); // drop the trailing '\n'
+    const eq = record.indexOf(0x3d);
+    if (eq > 0) records.push({ key: record.toString('utf8', 0, eq), value: Buffer.from(record.subarray(eq + 1)) });
+    offset += length;
+  }
+  return records;
+}
+
+/** Encodes PAX records as extended header data (`"<len> key=value\n"` with a self-counting length). */
+export function encodePax(records: readonly PaxRecord[]): Buffer {
+  const parts: Buffer[] = [];
+  for (const { key, value } of records) {
+    const body = Buffer.concat([Buffer.from(` ${key}=`), value, Buffer.from('\n')]);
+    let length = body.length + 1;
+    while (String(length).length + body.length !== length) length = String(length).length + body.length;
+    parts.push(Buffer.from(String(length)), body);
+  }
+  return Buffer.concat(parts);
+}
+
+function writeOctal(block: Buffer, offset: number, length: number, value: number): void {
+  block.write(`${value.toString(8).padStart(length - 1, '0')}\0`, offset, length, 'latin1');
+}
+
+/** Writes the checksum of a header block in place. */
+export function writeChecksum(block: Buffer): void {
+  block.fill(0x20, 148, 156);
+  let sum = 0;
+  for (let i = 0; i < BLOCK; i++) sum += block[i]!;
+  block.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 8, 'latin1');
+}
+
+/** Changes applied by {@link rewriteHeader} to a copy of a header block. */
+export interface HeaderPatch {
+  /** New name; longer than 100 bytes it must also travel in a PAX `path` record. */
+  name?: string;
+  /** New linkname; longer than 100 bytes it must also travel in a PAX `linkpath` record. */
+  linkname?: string;
+  /** New typeflag character. */
+  type?: string;
+  /** New size (written in octal). */
+  size?: number;
+  /** New mode bits. */
+  mode?: number;
+  /** Device numbers for character and block devices. */
+  device?: { major: number; minor: number };
+}
+
+/** A patched copy of a header block with a fresh checksum; the source block is not modified. */
+export function rewriteHeader(source: Buffer, patch: HeaderPatch): Buffer {
+  const block = Buffer.from(source);
+  if (patch.name !== undefined) {
+    block.fill(0, 0, 100);
+    Buffer.from(patch.name).copy(block, 0, 0, 100);
+    // The prefix would be joined back onto the new name; PAX carries long names instead.
+    if (block.toString('latin1', 257, 263) === 'ustar\0') block.fill(0, 345, 500);
+  }
+  if (patch.linkname !== undefined) {
+    block.fill(0, 157, 257);
+    Buffer.from(patch.linkname).copy(block, 157, 0, 100);
+  }
+  if (patch.type !== undefined) block.write(patch.type, 156, 1, 'latin1');
+  if (patch.size !== undefined) writeOctal(block, 124, 12, patch.size);
+  if (patch.mode !== undefined) writeOctal(block, 100, 8, patch.mode);
+  if (patch.device !== undefined) {
+    writeOctal(block, 329, 8, patch.device.major);
+    writeOctal(block, 337, 8, patch.device.minor);
+  }
+  writeChecksum(block);
+  return block;
+}
+
+/** A PAX extended header (header block plus padded data) carrying `records`. */
+export function paxHeaderBlocks(records: readonly PaxRecord[]): Buffer {
+  const data = encodePax(records);
+  const header = Buffer.alloc(BLOCK);
+  header.write('PaxHeader', 0, 'latin1');
+  writeOctal(header, 100, 8, 0o644);
+  writeOctal(header, 108, 8, 0);
+  writeOctal(header, 116, 8, 0);
+  writeOctal(header, 124, 12, data.length);
+  writeOctal(header, 136, 12, 0);
+  header.write('x', 156, 1, 'latin1');
+  header.write('ustar\x0000', 257, 8, 'latin1');
+  writeChecksum(header);
+  const padded = Buffer.alloc(paddedSize(data.length));
+  data.copy(padded);
+  return Buffer.concat([header, padded]);
+}
+
+/** `size` rounded up to whole blocks. */
+export function paddedSize(size: number): number {
+  return Math.ceil(size / BLOCK) * BLOCK;
+}

@@ -1,0 +1,40 @@
+/** Fixtures shared by the host-directory tests: temp dirs on tmpfs and hand-made layer tars. */
+import { mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pack as tarPack, type Headers } from 'tar-stream';
+
+/** A temp dir on /dev/shm when there is one (creating many files on /work is slow). */
+export function makeTempDir(prefix: string): string {
+  const base = existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
+  return mkdtempSync(join(base, `stowage-${prefix}-`));
+}
+
+/** Removes a temp dir made by {@link makeTempDir}. */
+export function removeTempDir(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+}
+
+/** One entry of a hand-made tar; `content` only for files. */
+export type TarEntrySpec = Partial<Headers> & { name: string; content?: string | Buffer };
+
+/** Builds a tar in memory with tar-stream, names written exactly as given (no cleaning). */
+export async function makeTar(entries: TarEntrySpec[], options: { end?: boolean } = {}): Promise<Buffer> {
+  const pack = tarPack();
+  const chunks: Buffer[] = [];
+  pack.on('data', (c: Buffer) => chunks.push(c));
+  const done = new Promise<void>((resolve, reject) => {
+    pack.on('end', resolve);
+    pack.on('error', reject);
+  });
+  for (const { content, ...header } of entries) {
+    const body = content === undefined ? undefined : Buffer.from(content);
+    await new Promise<void>((resolve, reject) => {
+      pack.entry({ mtime: new Date(1_600_000_000_000), ...header, ...(body ? { size: body.length } : {}) }, body, (err) => (err ? reject(err) : resolve()));
+    });
+  }
+  pack.finalize();
+  await done;
+  const tar = Buffer.concat(chunks);
+  return options.end === false ? tar.subarray(0, tar.length - 1024) : tar;
+}
