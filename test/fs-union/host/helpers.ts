@@ -2,7 +2,7 @@
 import { mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pack as tarPack, type Headers } from 'tar-stream';
+import { pack as tarPack, type Header } from 'tar-stream';
 
 /** A temp dir on /dev/shm when there is one (creating many files on /work is slow). */
 export function makeTempDir(prefix: string): string {
@@ -16,13 +16,15 @@ export function removeTempDir(dir: string): void {
 }
 
 /** One entry of a hand-made tar; `content` only for files. */
-export type TarEntrySpec = Partial<Headers> & { name: string; content?: string | Buffer };
+export type TarEntrySpec = Partial<Header> & { name: string; content?: string | Buffer };
 
 /** Builds a tar in memory with tar-stream, names written exactly as given (no cleaning). */
 export async function makeTar(entries: TarEntrySpec[], options: { end?: boolean } = {}): Promise<Buffer> {
   const pack = tarPack();
   const chunks: Buffer[] = [];
-  pack.on('data', (c: Buffer) => chunks.push(c));
+  pack.on('data', (c: unknown) => {
+    chunks.push(c as Buffer);
+  });
   const done = new Promise<void>((resolve, reject) => {
     pack.on('end', resolve);
     pack.on('error', reject);
@@ -30,7 +32,10 @@ export async function makeTar(entries: TarEntrySpec[], options: { end?: boolean 
   for (const { content, ...header } of entries) {
     const body = content === undefined ? undefined : Buffer.from(content);
     await new Promise<void>((resolve, reject) => {
-      pack.entry({ mtime: new Date(1_600_000_000_000), ...header, ...(body ? { size: body.length } : {}) }, body, (err) => (err ? reject(err) : resolve()));
+      const full = { mtime: new Date(1_600_000_000_000), ...header, ...(body ? { size: body.length } : {}) };
+      const callback = (err?: Error | null): void => (err ? reject(err) : resolve());
+      if (body === undefined) pack.entry(full, callback);
+      else pack.entry(full, body, callback);
     });
   }
   pack.finalize();
