@@ -1,0 +1,214 @@
+/**
+ * One program running inside an emulated container: the container's main process (PID 1) or
+ * an exec'd one.
+ *
+ * Signals follow the kernel's rules for what can be emulated. SIGKILL ends the process at once
+ * (exit 137, whatever the program is still doing) and makes every later effect it attempts
+ * fail. Other signals abort the program's `ctx.signal` with the signal's name as the reason, so
+ * the program ends with 128 + n unless it handles it. PID 1 of a PID namespace ignores every
+ * signal it has no handler for: built-in programs have none, so as PID 1 they ignore everything
+ * but SIGKILL (`docker stop` of `sleep 1000` waits for the timeout and ends with 137); a user
+ * program is assumed to handle what it is sent (it observes `ctx.signal`).
+ *
+ * @module
+ */
+import { once } from 'node:events';
+import { PassThrough, Writable, type Readable } from 'node:stream';
+import type { FileSystemApi } from '../../../fs-union/fs-api.js';
+import { clockSleep, type EmulatorClock } from '../clock.js';
+import { launch, selectProgram } from '../exec/launch.js';
+import type { ProgramContext, ProgramNet, ProgramTable } from '../program.js';
+import { BrokenPipeError, SignalledError, signalNumber } from '../programs/io.js';
+import type { PauseGate } from './pause-gate.js';
+
+/** What a process is started with. */
+export interface ProcessSpec {
+  /** The argument vector (`argv[0]` is resolved in PATH). */
+  argv: string[];
+  /** The environment. */
+  env: Record<string, string>;
+  /** The working directory. */
+  cwd: string;
+  /** The container's hostname. */
+  hostname: string;
+  /** The container's mounted filesystem. */
+  fs: FileSystemApi;
+  /** The container's network view. */
+  net: ProgramNet;
+  /** The container's freezer. */
+  gate: PauseGate;
+  /** Time source for `ctx.sleep`. */
+  clock: EmulatorClock;
+  /** User programs (shadowing built-ins). */
+  programs?: ProgramTable;
+  /** Whether this is the container's main process (signal rules differ). */
+  pid1: boolean;
+  /** Standard input (an ended stream when nothing is attached). */
+  stdin?: Readable;
+  /** Where standard output goes (the caller ends it after the exit). */
+  stdout: Writable;
+  /** Where standard error goes (the caller ends it after the exit). */
+  stderr: Writable;
+}
+
+/** A running program; see the module notes for its signal rules. */
+export class EmulatedProcess {
+  /** Resolves to the exit status once the program has ended and its output was flushed. */
+  readonly exit: Promise<number>;
+  #notify = new AbortController();
+  #fatal = new AbortController();
+  #ignoresSignals: boolean;
+  #settle!: (code: number) => void;
+  #done = false;
+
+  private constructor(spec: ProcessSpec, builtin: boolean) {
+    this.#ignoresSignals = spec.pid1 && builtin;
+    this.exit = new Promise<number>((resolve) => {
+      this.#settle = (code) => {
+        if (this.#done) return;
+        this.#done = true;
+        resolve(code);
+      };
+    });
+  }
+
+  /**
+   * Resolves the program for `spec.argv` and starts it.
+   *
+   * @throws ExecutableNotFoundError (exit 127) / ExecutablePermissionError (126) before
+   *   anything runs, so the caller can fail `start` the way Docker does
+   */
+  static async start(spec: ProcessSpec): Promise<EmulatedProcess> {
+    const selected = await selectProgram(spec.argv, spec.fs, spec.env, spec.cwd, { programs: spec.programs });
+    const user = spec.programs !== undefined && Object.values(spec.programs).includes(selected.program);
+    const proc = new EmulatedProcess(spec, !user);
+    proc.#run(spec);
+    return proc;
+  }
+
+  /** Whether the program is still running. */
+  get running(): boolean {
+    return !this.#done;
+  }
+
+  /** Delivers a signal by name (`SIGTERM`, `TERM`, `9`...). */
+  deliver(signal: string): void {
+    if (this.#done) return;
+    const n = signalNumber(signal);
+    if (n === 9) {
+      this.#notify.abort('SIGKILL');
+      this.#fatal.abort('SIGKILL');
+      this.#settle(137);
+      return;
+    }
+    if (this.#ignoresSignals) return;
+    if (!this.#notify.signal.aborted) this.#notify.abort(canonicalName(signal, n));
+  }
+
+  #run(spec: ProcessSpec): void {
+    const fatal = this.#fatal.signal;
+    const gate = spec.gate;
+    const effect = async (): Promise<void> => {
+      await gate.pass(fatal).catch(() => undefined);
+      if (fatal.aborted) throw new SignalledError('SIGKILL');
+    };
+    const stdout = gatedWritable(spec.stdout, gate, fatal);
+    const stderr = gatedWritable(spec.stderr, gate, fatal);
+    // A write after a kill fails the program's own call; the stream itself must not throw.
+    stdout.on('error', () => undefined);
+    stderr.on('error', () => undefined);
+    const ctx: ProgramContext = {
+      argv: spec.argv,
+      env: { ...spec.env },
+      cwd: spec.cwd,
+      hostname: spec.hostname,
+      stdin: spec.stdin ?? endedStream(),
+      stdout,
+      stderr,
+      fs: gatedObject(spec.fs, effect),
+      net: gatedObject(spec.net, effect),
+      signal: this.#notify.signal,
+      sleep: async (ms) => {
+        await effect();
+        try {
+          await clockSleep(spec.clock, ms, this.#notify.signal);
+        } catch {
+          throw new SignalledError(String(this.#notify.signal.reason ?? 'SIGKILL'));
+        }
+        await effect();
+      },
+      exec: () => Promise.reject(new Error('exec is provided by the launcher')),
+    };
+    void (async () => {
+      let code: number;
+      try {
+        code = await launch(spec.argv, ctx, { programs: spec.programs });
+      } catch (e) {
+        // The executable vanished between the check and the run: as a shell reports it.
+        code = typeof (e as { exitCode?: unknown }).exitCode === 'number' ? (e as { exitCode: number }).exitCode : 1;
+      }
+      if (!fatal.aborted) {
+        await Promise.all([finish(stdout), finish(stderr)]);
+      }
+      this.#settle(code);
+    })();
+  }
+}
+
+function canonicalName(given: string, n: number): string {
+  const upper = given.toUpperCase();
+  if (/^\d+$/.test(given)) return Object.entries({ SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGTERM: 15 }).find(([, v]) => v === n)?.[0] ?? `SIG${given}`;
+  return upper.startsWith('SIG') ? upper : `SIG${upper}`;
+}
+
+/** Wraps every method of `target` so it first passes the gate (and fails once killed). */
+function gatedObject<T extends object>(target: T, effect: () => Promise<void>): T {
+  return new Proxy(target, {
+    get(obj, key) {
+      const value = Reflect.get(obj, key, obj) as unknown;
+      if (typeof value !== 'function') return value;
+      return async (...args: unknown[]) => {
+        await effect();
+        return (value as (...a: unknown[]) => unknown).apply(obj, args);
+      };
+    },
+  });
+}
+
+/** A writable that waits at the gate before forwarding, honouring the target's backpressure. */
+function gatedWritable(target: Writable, gate: PauseGate, fatal: AbortSignal): Writable {
+  return new Writable({
+    write(chunk: Buffer, _enc, callback) {
+      gate.pass(fatal).then(
+        () => {
+          if (fatal.aborted || target.destroyed || target.writableEnded) return callback(new BrokenPipeError());
+          if (target.write(chunk)) return callback();
+          const onDrain = (): void => {
+            target.off('close', onDrain);
+            target.off('drain', onDrain);
+            callback();
+          };
+          target.on('drain', onDrain);
+          target.on('close', onDrain);
+        },
+        () => callback(new BrokenPipeError()),
+      );
+    },
+  });
+}
+
+async function finish(stream: Writable): Promise<void> {
+  if (stream.destroyed || stream.writableFinished) return;
+  stream.end();
+  try {
+    await once(stream, 'finish');
+  } catch {
+    // A broken pipe at the end loses nothing we could still deliver.
+  }
+}
+
+function endedStream(): Readable {
+  const s = new PassThrough();
+  s.end();
+  return s;
+}
