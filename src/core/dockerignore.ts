@@ -174,10 +174,14 @@ const regexpSpecial = new Set([...'.+()|{}$^']);
 function translate(pattern: string): { source: string; type: MatchType } {
   let re = '';
   let type: MatchType = 'exact';
+  let inClass = false;
   const chars = [...pattern];
   for (let i = 0; i < chars.length; i++) {
     const ch = chars[i] ?? '';
-    if (ch === '*') {
+    if (ch === ']' && !inClass) {
+      // A stray `]` is a literal for Go; unicode-mode JS needs it escaped.
+      re += '\\]';
+    } else if (ch === '*') {
       if (chars[i + 1] === '*') {
         const first = i === 0;
         i++;
@@ -213,6 +217,7 @@ function translate(pattern: string): { source: string; type: MatchType } {
         re += '\\\\';
       }
     } else if (ch === '[' || ch === ']') {
+      inClass = ch === '[';
       re += ch;
       type = 'regexp';
     } else {
@@ -259,8 +264,6 @@ function checkSyntax(pattern: string): boolean {
         n++;
         i++;
       }
-    } else if (ch === ']') {
-      // A stray `]` is a literal for filepath.Match.
     }
   }
   return true;
