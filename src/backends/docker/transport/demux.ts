@@ -36,7 +36,8 @@ const SYSTEM_ERROR_LIMIT = 64 * 1024;
 /**
  * Splits a multiplexed Docker stream into stdout and stderr.
  *
- * Both outputs end when the source ends and are destroyed with the source's error. Read
+ * Both outputs end when the source ends. A source error destroys both, and is emitted on
+ * each output that has an 'error' listener (on stdout when neither has one). Read
  * both (or `resume()` the one you ignore): a full output pauses the source for both, as a
  * pipe would. Destroying an output discards its frames; destroying both destroys the source.
  *
@@ -202,8 +203,14 @@ class Demuxer {
   #fail(error: Error): void {
     if (this.#finished) return;
     this.#finished = true;
-    for (const output of [this.outputs.stdout, this.outputs.stderr]) {
-      if (!output.destroyed) output.destroy(error);
+    const outputs = [this.outputs.stdout, this.outputs.stderr].filter((o) => !o.destroyed);
+    // Callers often read only stdout; an 'error' on a stderr nobody listens to would crash
+    // the process. Report to the outputs someone listens on, and to stdout if nobody does.
+    const listened = outputs.filter((o) => o.listenerCount('error') > 0);
+    const reportTo = listened.length > 0 ? listened : outputs.slice(0, 1);
+    for (const output of outputs) {
+      if (reportTo.includes(output)) output.destroy(error);
+      else output.destroy();
     }
   }
 
