@@ -194,3 +194,63 @@ export function paxHeaderBlocks(records: readonly PaxRecord[]): Buffer {
 export function paddedSize(size: number): number {
   return Math.ceil(size / BLOCK) * BLOCK;
 }
+
+/** A tar entry to encode with {@link entryHeaderBlocks}. */
+export interface TarHeaderSpec {
+  /** Root-relative name (directories end with `/`). */
+  name: string;
+  /** Typeflag character: `'0'` file, `'1'` hardlink, `'2'` symlink, `'3'`/`'4'` devices, `'5'` dir, `'6'` fifo. */
+  type: string;
+  /** Permission bits with set-id and sticky bits. */
+  mode: number;
+  /** Numeric owner. */
+  uid: number;
+  /** Numeric group. */
+  gid: number;
+  /** Modification time in whole seconds since the epoch. */
+  mtime: number;
+  /** Data size (files only). */
+  size: number;
+  /** Link target for hardlinks and symlinks. */
+  linkname?: string;
+  /** Device numbers for `'3'` and `'4'`. */
+  device?: { major: number; minor: number };
+  /** Extra PAX records (xattrs), values as bytes. */
+  pax?: PaxRecord[];
+}
+
+/** Largest value an 8-byte octal field holds; beyond it the value goes to a PAX record. */
+const MAX_OCTAL_8 = 0o7777777;
+/** Largest value the 12-byte octal size field holds. */
+const MAX_OCTAL_12 = 0o77777777777;
+
+/**
+ * Encodes the header of one entry (a PAX header first when a name, link, owner or size does
+ * not fit ustar, or when xattrs are given). PAX values stay bytes, so binary xattrs survive.
+ */
+export function entryHeaderBlocks(spec: TarHeaderSpec): Buffer {
+  const records: PaxRecord[] = [];
+  const linkname = spec.linkname ?? '';
+  if (Buffer.byteLength(spec.name) > 100) records.push({ key: 'path', value: Buffer.from(spec.name) });
+  if (Buffer.byteLength(linkname) > 100) records.push({ key: 'linkpath', value: Buffer.from(linkname) });
+  if (spec.uid > MAX_OCTAL_8) records.push({ key: 'uid', value: Buffer.from(String(spec.uid)) });
+  if (spec.gid > MAX_OCTAL_8) records.push({ key: 'gid', value: Buffer.from(String(spec.gid)) });
+  if (spec.size > MAX_OCTAL_12) records.push({ key: 'size', value: Buffer.from(String(spec.size)) });
+  records.push(...(spec.pax ?? []));
+  const block = Buffer.alloc(BLOCK);
+  Buffer.from(spec.name).copy(block, 0, 0, 100);
+  writeOctal(block, 100, 8, spec.mode & 0o7777);
+  writeOctal(block, 108, 8, Math.min(spec.uid, MAX_OCTAL_8));
+  writeOctal(block, 116, 8, Math.min(spec.gid, MAX_OCTAL_8));
+  writeOctal(block, 124, 12, Math.min(spec.size, MAX_OCTAL_12));
+  writeOctal(block, 136, 12, Math.max(0, Math.floor(spec.mtime)));
+  block.write(spec.type, 156, 1, 'latin1');
+  Buffer.from(linkname).copy(block, 157, 0, 100);
+  block.write('ustar\x0000', 257, 8, 'latin1');
+  if (spec.device !== undefined) {
+    writeOctal(block, 329, 8, spec.device.major);
+    writeOctal(block, 337, 8, spec.device.minor);
+  }
+  writeChecksum(block);
+  return records.length > 0 ? Buffer.concat([paxHeaderBlocks(records), block]) : block;
+}
