@@ -9,3 +9,5 @@ export * from './paths.js';
 export * from './whiteouts.js';
 export type * from './fs-api.js';
 export * from './digest.js';
+export * from './host/index.js';
+export * from './compression.js';
