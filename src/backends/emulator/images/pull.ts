@@ -1,0 +1,133 @@
+/**
+ * `docker pull` for the emulator: the built-in catalogue first, then the configured sources.
+ * Nothing is downloaded, but the progress reports follow Docker's so a UI built on them shows
+ * the usual lines.
+ *
+ * @module
+ */
+import { Readable } from 'node:stream';
+import type { CallOptions } from '../../../core/backend.js';
+import { NotFoundError, throwIfAborted } from '../../../core/errors.js';
+import { parseImageRef, type ImageRef } from '../../../core/image-ref.js';
+import type { ProgressEvent } from '../../../core/schemas/image.js';
+import { sha256Digest } from '../../../fs-union/digest.js';
+import type { Layer } from '../../../fs-union/layer.js';
+import { findCatalogueImage } from './catalogue.js';
+import { emptyImageConfig } from './image-config.js';
+import type { ImageRecord } from './image-index.js';
+import { canonicalLayer } from './layers.js';
+import type { StoreCore } from './store-core.js';
+
+/** Options of {@link pullImage}. */
+export interface PullImageOptions extends CallOptions {
+  /** Progress reports, as Docker's JSON progress stream. */
+  onProgress?: (e: ProgressEvent) => void;
+  /** Ignored: emulated images run on every platform. */
+  platform?: string;
+}
+
+/** A registry-style manifest digest for the image (what `Digest:` and `repo@digest` show). */
+function manifestDigest(configBytes: Buffer, layers: readonly Layer[]): string {
+  const manifest = {
+    schemaVersion: 2,
+    mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
+    config: { mediaType: 'application/vnd.docker.container.image.v1+json', size: configBytes.length, digest: sha256Digest(configBytes) },
+    layers: layers.map((l) => ({ mediaType: 'application/vnd.docker.image.rootfs.diff.tar', size: l.size, digest: l.diffId })),
+  };
+  return sha256Digest(JSON.stringify(manifest));
+}
+
+function short(digest: string): string {
+  return digest.slice(7, 19);
+}
+
+/** The repository path as Docker prints it in `Pulling from library/busybox`. */
+function remoteName(ref: ImageRef): string {
+  return ref.domain === 'docker.io' ? ref.path : `${ref.domain}/${ref.path}`;
+}
+
+/**
+ * Pulls `ref` and tags it; resolves with the image ID.
+ *
+ * @throws NotFoundError with Docker's texts: `pull access denied for x, repository does not
+ *   exist or may require 'docker login'` or `manifest for x:tag not found`
+ */
+export async function pullImage(core: StoreCore, input: string, options: PullImageOptions = {}): Promise<{ id: string }> {
+  throwIfAborted(options.signal);
+  const ref = parseImageRef(input, 'ref');
+  const progress = (e: ProgressEvent): void => options.onProgress?.(e);
+  const tag = ref.tag ?? ref.digest ?? 'latest';
+  progress({ id: tag, status: `Pulling from ${remoteName(ref)}` });
+
+  let record: ImageRecord | undefined;
+  let knownRepository = false;
+  if (ref.domain === 'docker.io' && ref.path.startsWith('library/') && ref.tag !== undefined) {
+    const found = await findCatalogueImage(ref.name, ref.tag);
+    knownRepository = found.repositoryKnown;
+    if (found.image) {
+      const spec = found.image;
+      const existing = new Set(core.index.all().flatMap((r) => r.image.layers.map((l) => l.diffId)));
+      record = core.register({ layers: spec.layers, config: spec.config, created: spec.created, history: spec.history });
+      // Docker prints no layer lines when the tag already names this very image.
+      if (core.index.tagTarget(ref.familiar) !== record.image.id) reportLayers(progress, spec.layers, existing);
+    }
+  }
+  if (!record && core.options.sources) {
+    record = await fromSource(core, ref, options.signal);
+    if (record) reportLayers(progress, record.image.layers, new Set());
+  }
+  throwIfAborted(options.signal);
+  if (!record) {
+    if (knownRepository) {
+      throw new NotFoundError(`manifest for ${ref.familiar} not found: manifest unknown: manifest unknown`, { details: { ref: input } });
+    }
+    throw new NotFoundError(
+      `pull access denied for ${ref.name}, repository does not exist or may require 'docker login': denied: requested access to the resource is denied`,
+      { details: { ref: input } },
+    );
+  }
+  const digest = manifestDigest(record.image.configBytes, record.image.layers);
+  const pinned = `${ref.name}@${digest}`;
+  if (!record.repoDigests.includes(pinned)) record.repoDigests.push(pinned);
+  const upToDate = ref.tag !== undefined && core.index.tagTarget(ref.familiar) === record.image.id;
+  if (ref.tag !== undefined && !upToDate) core.index.setTag(ref.familiar, record.image.id);
+  progress({ status: `Digest: ${digest}` });
+  progress({ status: upToDate ? `Status: Image is up to date for ${ref.familiar}` : `Status: Downloaded newer image for ${ref.familiar}` });
+  core.emit('pull', record.image.id, ref.familiar);
+  return { id: record.image.id };
+}
+
+function reportLayers(progress: (e: ProgressEvent) => void, layers: readonly Layer[], existing: Set<string>): void {
+  for (const layer of layers) {
+    const id = short(layer.diffId);
+    if (existing.has(layer.diffId)) {
+      progress({ id, status: 'Already exists' });
+      continue;
+    }
+    progress({ id, status: 'Pulling fs layer' });
+    progress({ id, status: 'Downloading', current: layer.size, total: layer.size });
+    progress({ id, status: 'Download complete' });
+    progress({ id, status: 'Extracting', current: layer.size, total: layer.size });
+    progress({ id, status: 'Pull complete' });
+  }
+}
+
+/** Asks the configured source; an archive is loaded, layers become a fresh image. */
+async function fromSource(core: StoreCore, ref: ImageRef, signal: AbortSignal | undefined): Promise<ImageRecord | undefined> {
+  const result = await core.options.sources!(ref, signal ? { signal } : {});
+  if (result === undefined) return undefined;
+  if (result instanceof Readable) {
+    const { loadArchiveRecords } = await import('./archive-io.js');
+    const loaded = await loadArchiveRecords(core, result, signal);
+    return loaded[0]?.record;
+  }
+  const layers: Layer[] = [];
+  for (const layer of result.layers) layers.push(await canonicalLayer(layer, signal));
+  const created = result.created ?? core.now();
+  return core.register({
+    layers,
+    config: { ...emptyImageConfig(), ...(result.config ?? {}) },
+    created,
+    history: layers.map(() => ({ created, createdBy: '', comment: '', author: '', emptyLayer: false })),
+  });
+}
