@@ -1,0 +1,92 @@
+/**
+ * The syntax tree of the shell language subset `sh` understands.
+ *
+ * Words keep their quoting as parts, because expansion needs it: quoted text is neither split
+ * nor globbed, and `"$@"` still yields one field per parameter.
+ *
+ * @module
+ */
+
+/** One piece of a word. `quoted` is true inside '', "" or after a backslash. */
+export type WordPart =
+  | { kind: 'lit'; text: string; quoted: boolean }
+  | { kind: 'param'; name: string; op?: ParamOp; word?: WordPart[]; quoted: boolean }
+  | { kind: 'cmdsub'; source: string; quoted: boolean }
+  | { kind: 'arith'; source: string; quoted: boolean }
+  | { kind: 'tilde'; user: string };
+
+/** The operators of `${NAME<op>word}` (and `${#NAME}` as `length`). */
+export type ParamOp = ':-' | '-' | ':=' | '=' | ':+' | '+' | ':?' | '?' | 'length' | '#' | '##' | '%' | '%%';
+
+/** A word: its parts and its source text (for `set -x` and error messages). */
+export interface Word {
+  /** The parts in order. */
+  parts: WordPart[];
+  /** The word as written. */
+  raw: string;
+}
+
+/** A redirection (`2>&1`, `>> log`, `<<EOF`). */
+export interface Redirect {
+  /** The file descriptor redirected (default 0 for input, 1 for output). */
+  fd: number;
+  /** The operator. */
+  op: '<' | '>' | '>>' | '>|' | '<>' | '>&' | '<&' | '<<' | '<<-';
+  /** The target word (the file, the fd number, the heredoc delimiter). */
+  target: Word;
+  /** The body of a here-document. */
+  heredoc?: HeredocBody;
+}
+
+/** A here-document body, filled in by the lexer once the line that holds `<<` ends. */
+export interface HeredocBody {
+  /** The text (tabs already stripped for `<<-`). */
+  text: string;
+  /** False when the delimiter was quoted (`<<'EOF'`): no expansion. */
+  expand: boolean;
+}
+
+/** A simple command: assignments, words, redirections. */
+export interface SimpleCommand {
+  /** Discriminant. */
+  type: 'simple';
+  /** `NAME=value` prefixes. */
+  assigns: { name: string; value: Word }[];
+  /** The command's words (may be empty: assignments only). */
+  words: Word[];
+  /** Its redirections. */
+  redirects: Redirect[];
+}
+
+/** Every compound and simple command. */
+export type Command =
+  | SimpleCommand
+  | { type: 'subshell'; body: List; redirects: Redirect[] }
+  | { type: 'group'; body: List; redirects: Redirect[] }
+  | { type: 'if'; clauses: { cond: List; body: List }[]; elseBody?: List; redirects: Redirect[] }
+  | { type: 'loop'; until: boolean; cond: List; body: List; redirects: Redirect[] }
+  | { type: 'for'; name: string; items?: Word[]; body: List; redirects: Redirect[] }
+  | { type: 'case'; word: Word; items: { patterns: Word[]; body: List }[]; redirects: Redirect[] }
+  | { type: 'function'; name: string; body: Command; redirects: Redirect[] };
+
+/** `a | b | c`, optionally negated with `!`. */
+export interface Pipeline {
+  /** True for `! pipeline`. */
+  bang: boolean;
+  /** The commands, left to right. */
+  commands: Command[];
+}
+
+/** `p1 && p2 || p3`. */
+export interface AndOr {
+  /** The first pipeline. */
+  first: Pipeline;
+  /** The rest with the operator before each. */
+  rest: { op: '&&' | '||'; pipeline: Pipeline }[];
+}
+
+/** A sequence of and-or lists, each run in the foreground (`;`) or background (`&`). */
+export interface List {
+  /** The items in order. */
+  items: { command: AndOr; background: boolean }[];
+}

@@ -1,0 +1,326 @@
+/**
+ * The shell's tokenizer: words (with their quoting kept as parts), operators, newlines.
+ *
+ * Shell tokens depend on context only in a few places, and those are handled here so the
+ * parser can stay a plain recursive descent: here-document bodies are read when the line that
+ * holds their `<<` ends, `2>` is one operator carrying its fd, and `$(...)`, backticks and
+ * `$((...))` are kept as source text that the evaluator parses when it runs them.
+ *
+ * @module
+ */
+import type { HeredocBody, ParamOp, Word, WordPart } from './ast.js';
+
+/** A syntax error; `incomplete` is true when more input could complete it (an open quote, a missing `fi`). */
+export class ShSyntaxError extends Error {
+  /** True when the text ended too early rather than being wrong. */
+  readonly incomplete: boolean;
+  constructor(message: string, incomplete = false) {
+    super(message);
+    this.incomplete = incomplete;
+  }
+  override get name(): string {
+    return 'ShSyntaxError';
+  }
+}
+
+/** A token. */
+export type Token =
+  | { type: 'word'; word: Word; heredoc?: HeredocBody }
+  | { type: 'op'; op: string; fd?: number }
+  | { type: 'newline' }
+  | { type: 'eof' };
+
+const OPERATORS = ['<<-', '&&', '||', ';;', '<<', '>>', '>&', '<&', '<>', '>|', ';', '&', '|', '(', ')', '<', '>'];
+const META = new Set([' ', '\t', '\n', ';', '&', '|', '<', '>', '(', ')']);
+const SPECIAL_PARAMS = new Set(['@', '*', '#', '?', '$', '!', '-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
+
+interface PendingHeredoc {
+  delimiter: string;
+  strip: boolean;
+  body: HeredocBody;
+}
+
+/** Turns shell source into tokens on demand. */
+export class Lexer {
+  #src: string;
+  #pos = 0;
+  #pending: PendingHeredoc[] = [];
+  #heredocOp: '<<' | '<<-' | undefined;
+
+  constructor(source: string) {
+    this.#src = source;
+  }
+
+  /** Reads the next token. */
+  next(): Token {
+    const src = this.#src;
+    for (;;) {
+      const c = src[this.#pos];
+      if (c === ' ' || c === '\t') this.#pos++;
+      else if (c === '\\' && src[this.#pos + 1] === '\n') this.#pos += 2;
+      else if (c === '#') {
+        while (this.#pos < src.length && src[this.#pos] !== '\n') this.#pos++;
+      } else break;
+    }
+    if (this.#pos >= src.length) {
+      if (this.#pending.length > 0) throw new ShSyntaxError('here-document without its delimiter', true);
+      return { type: 'eof' };
+    }
+    const c = src[this.#pos]!;
+    if (c === '\n') {
+      this.#pos++;
+      this.#readHeredocs();
+      return { type: 'newline' };
+    }
+    const fdMatch = /^(\d+)(?=[<>])/.exec(src.slice(this.#pos, this.#pos + 12));
+    if (fdMatch) {
+      this.#pos += fdMatch[1]!.length;
+      const op = this.#readOperator()!;
+      return { type: 'op', op, fd: Number(fdMatch[1]) };
+    }
+    const op = this.#readOperator();
+    if (op) return { type: 'op', op };
+    const start = this.#pos;
+    const parts = readWordParts(src, this, false);
+    const word: Word = { parts, raw: src.slice(start, this.#pos) };
+    if (this.#heredocOp) {
+      const quoted = parts.some((p) => p.kind !== 'lit' || p.quoted);
+      const delimiter = parts.map((p) => (p.kind === 'lit' ? p.text : '')).join('');
+      const body: HeredocBody = { text: '', expand: !quoted };
+      this.#pending.push({ delimiter, strip: this.#heredocOp === '<<-', body });
+      this.#heredocOp = undefined;
+      return { type: 'word', word, heredoc: body };
+    }
+    return { type: 'word', word };
+  }
+
+  /** Current offset (for sub-scanners). */
+  get pos(): number {
+    return this.#pos;
+  }
+
+  set pos(value: number) {
+    this.#pos = value;
+  }
+
+  #readOperator(): string | undefined {
+    for (const op of OPERATORS) {
+      if (this.#src.startsWith(op, this.#pos)) {
+        this.#pos += op.length;
+        if (op === '<<' || op === '<<-') this.#heredocOp = op;
+        return op;
+      }
+    }
+    return undefined;
+  }
+
+  #readHeredocs(): void {
+    const src = this.#src;
+    for (const doc of this.#pending) {
+      const lines: string[] = [];
+      for (;;) {
+        if (this.#pos >= src.length) throw new ShSyntaxError(`here-document delimited by end-of-file (wanted '${doc.delimiter}')`, true);
+        const nl = src.indexOf('\n', this.#pos);
+        let line = nl < 0 ? src.slice(this.#pos) : src.slice(this.#pos, nl);
+        this.#pos = nl < 0 ? src.length : nl + 1;
+        if (doc.strip) line = line.replace(/^\t+/, '');
+        if (line === doc.delimiter) break;
+        lines.push(line);
+      }
+      doc.body.text = lines.map((l) => `${l}\n`).join('');
+    }
+    this.#pending = [];
+  }
+}
+
+/** Something with a movable cursor over `src` (the lexer, or a plain cursor for nested words). */
+interface Cursor {
+  pos: number;
+}
+
+/**
+ * Reads word parts from `cursor.pos` up to an unquoted metacharacter (or, with `inBraces`,
+ * up to the unmatched `}` that ends `${...}`).
+ */
+export function readWordParts(src: string, cursor: Cursor, inBraces: boolean, dquoted = false): WordPart[] {
+  const parts: WordPart[] = [];
+  const lit = (text: string, quoted: boolean): void => {
+    const last = parts[parts.length - 1];
+    if (last && last.kind === 'lit' && last.quoted === quoted) last.text += text;
+    else parts.push({ kind: 'lit', text, quoted });
+  };
+  const wordStart = cursor.pos;
+  while (cursor.pos < src.length) {
+    const c = src[cursor.pos]!;
+    if (inBraces ? c === '}' : !dquoted && META.has(c)) break;
+    if (c === '\\') {
+      const n = src[cursor.pos + 1];
+      cursor.pos += 2;
+      if (n === undefined) {
+        lit('\\', dquoted);
+        break;
+      }
+      if (n === '\n') continue;
+      if (dquoted && !'$`"\\}'.includes(n)) lit(`\\${n}`, true);
+      else lit(n, true);
+    } else if (c === "'" && !dquoted) {
+      const end = src.indexOf("'", cursor.pos + 1);
+      if (end < 0) throw new ShSyntaxError('unterminated quoted string', true);
+      lit(src.slice(cursor.pos + 1, end), true);
+      if (end === cursor.pos + 1) lit('', true);
+      cursor.pos = end + 1;
+    } else if (c === '"' && !dquoted) {
+      cursor.pos++;
+      let closed = false;
+      const before = parts.length;
+      while (cursor.pos < src.length) {
+        const d = src[cursor.pos]!;
+        if (d === '"') {
+          cursor.pos++;
+          closed = true;
+          break;
+        }
+        if (d === '\\') {
+          const n = src[cursor.pos + 1];
+          cursor.pos += 2;
+          if (n === undefined) break;
+          if (n === '\n') continue;
+          lit('$`"\\'.includes(n) ? n : `\\${n}`, true);
+        } else if (d === '$') parts.push(readDollar(src, cursor, true) ?? { kind: 'lit', text: '$', quoted: true });
+        else if (d === '`') parts.push(readBacktick(src, cursor, true));
+        else {
+          lit(d, true);
+          cursor.pos++;
+        }
+      }
+      if (!closed) throw new ShSyntaxError('unterminated quoted string', true);
+      if (parts.length === before) lit('', true);
+    } else if (c === '$') {
+      const part = readDollar(src, cursor, dquoted);
+      if (part) parts.push(part);
+      else lit('$', dquoted);
+    } else if (c === '`') {
+      parts.push(readBacktick(src, cursor, dquoted));
+    } else if (c === '~' && cursor.pos === wordStart && !dquoted && !inBraces) {
+      const m = /^~([A-Za-z0-9_.-]*)(?=\/|$|[\s;&|<>()])/.exec(src.slice(cursor.pos));
+      if (m) {
+        parts.push({ kind: 'tilde', user: m[1]! });
+        cursor.pos += m[0].length;
+      } else {
+        lit('~', false);
+        cursor.pos++;
+      }
+    } else {
+      lit(c, dquoted);
+      cursor.pos++;
+    }
+  }
+  return parts;
+}
+
+function readBacktick(src: string, cursor: Cursor, quoted: boolean): WordPart {
+  let i = cursor.pos + 1;
+  let out = '';
+  while (i < src.length && src[i] !== '`') {
+    if (src[i] === '\\' && i + 1 < src.length && '$`\\'.includes(src[i + 1]!)) {
+      out += src[i + 1];
+      i += 2;
+    } else out += src[i++];
+  }
+  if (i >= src.length) throw new ShSyntaxError('unterminated backquote', true);
+  cursor.pos = i + 1;
+  return { kind: 'cmdsub', source: out, quoted };
+}
+
+/** Finds the index of the `)` that closes a `$(` whose body starts at `from`. */
+function scanParen(src: string, from: number): number {
+  let depth = 1;
+  let i = from;
+  while (i < src.length) {
+    const c = src[i]!;
+    if (c === '\\') i += 2;
+    else if (c === "'") {
+      const end = src.indexOf("'", i + 1);
+      if (end < 0) break;
+      i = end + 1;
+    } else if (c === '"') {
+      i++;
+      while (i < src.length && src[i] !== '"') i += src[i] === '\\' ? 2 : 1;
+      i++;
+    } else if (c === '(') {
+      depth++;
+      i++;
+    } else if (c === ')') {
+      if (--depth === 0) return i;
+      i++;
+    } else i++;
+  }
+  throw new ShSyntaxError("unterminated '$('", true);
+}
+
+function readDollar(src: string, cursor: Cursor, quoted: boolean): WordPart | undefined {
+  const at = cursor.pos;
+  const n = src[at + 1];
+  if (n === '(' && src[at + 2] === '(') {
+    // $(( ... )): the closing pair is the first `))` at depth zero.
+    let depth = 0;
+    for (let i = at + 3; i < src.length; i++) {
+      if (src[i] === '(') depth++;
+      else if (src[i] === ')') {
+        if (depth === 0 && src[i + 1] === ')') {
+          cursor.pos = i + 2;
+          return { kind: 'arith', source: src.slice(at + 3, i), quoted };
+        }
+        depth--;
+      }
+    }
+    throw new ShSyntaxError("unterminated '$(('", true);
+  }
+  if (n === '(') {
+    const end = scanParen(src, at + 2);
+    cursor.pos = end + 1;
+    return { kind: 'cmdsub', source: src.slice(at + 2, end), quoted };
+  }
+  if (n === '{') return readBraced(src, cursor, quoted);
+  if (n !== undefined && SPECIAL_PARAMS.has(n)) {
+    cursor.pos = at + 2;
+    return { kind: 'param', name: n, quoted };
+  }
+  const m = /^[A-Za-z_][A-Za-z0-9_]*/.exec(src.slice(at + 1, at + 256));
+  if (!m) {
+    cursor.pos = at + 1;
+    return undefined;
+  }
+  cursor.pos = at + 1 + m[0].length;
+  return { kind: 'param', name: m[0], quoted };
+}
+
+function readBraced(src: string, cursor: Cursor, quoted: boolean): WordPart {
+  let i = cursor.pos + 2;
+  let length = false;
+  if (src[i] === '#' && src[i + 1] !== '}' && /[A-Za-z_0-9@*#?$!]/.test(src[i + 1] ?? '')) {
+    length = true;
+    i++;
+  }
+  const m = /^([A-Za-z_][A-Za-z0-9_]*|\d+|[@*#?$!-])/.exec(src.slice(i, i + 256));
+  if (!m) throw new ShSyntaxError('bad substitution', src.indexOf('}', i) < 0);
+  const name = m[1]!;
+  i += name.length;
+  if (length) {
+    if (src[i] !== '}') throw new ShSyntaxError('bad substitution', i >= src.length);
+    cursor.pos = i + 1;
+    return { kind: 'param', name, op: 'length', quoted };
+  }
+  if (src[i] === '}') {
+    cursor.pos = i + 1;
+    return { kind: 'param', name, quoted };
+  }
+  const opMatch = /^(:-|:=|:\+|:\?|##|%%|-|=|\+|\?|#|%)/.exec(src.slice(i, i + 2));
+  if (!opMatch) throw new ShSyntaxError('bad substitution', i >= src.length);
+  const op = opMatch[1] as ParamOp;
+  const inner: Cursor = { pos: i + op.length };
+  const word = readWordParts(src, inner, true, quoted);
+  if (src[inner.pos] !== '}') throw new ShSyntaxError("missing '}'", true);
+  cursor.pos = inner.pos + 1;
+  return { kind: 'param', name, op, word, quoted };
+}

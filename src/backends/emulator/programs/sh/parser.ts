@@ -1,0 +1,358 @@
+/**
+ * The shell's parser: tokens from {@link Lexer} to the tree in `ast.ts`.
+ *
+ * Recursive descent over the POSIX grammar's subset: lists, and-or lists, pipelines, simple
+ * commands with assignments and redirections, subshells, brace groups, if/while/until/for/case
+ * and function definitions. Reserved words are only recognised in command position, so
+ * `echo done` is an ordinary command.
+ *
+ * @module
+ */
+import type { AndOr, Command, List, Pipeline, Redirect, SimpleCommand, Word } from './ast.js';
+import { Lexer, ShSyntaxError, type Token } from './lexer.js';
+
+const REDIRECT_OPS = new Set(['<', '>', '>>', '>|', '<>', '>&', '<&', '<<', '<<-']);
+const LIST_ENDS = new Set(['then', 'elif', 'else', 'fi', 'do', 'done', 'esac', '}']);
+
+/**
+ * Parses a whole script.
+ *
+ * @example
+ * ```ts
+ * const list = parseScript('for i in 1 2; do echo $i; done | wc -l');
+ * ```
+ * @throws ShSyntaxError (with `incomplete` set when more text could complete it)
+ */
+export function parseScript(source: string): List {
+  return new Parser(source).parseProgram();
+}
+
+/** The unquoted literal text of a word, or undefined when any part is quoted or expands. */
+export function plainText(word: Word): string | undefined {
+  let text = '';
+  for (const part of word.parts) {
+    if (part.kind !== 'lit' || part.quoted) return undefined;
+    text += part.text;
+  }
+  return text;
+}
+
+class Parser {
+  #lexer: Lexer;
+  #buffer: Token[] = [];
+
+  constructor(source: string) {
+    this.#lexer = new Lexer(source);
+  }
+
+  parseProgram(): List {
+    const list = this.#list();
+    const t = this.#peek();
+    if (t.type !== 'eof') throw new ShSyntaxError(`syntax error: unexpected ${describe(t)}`);
+    return list;
+  }
+
+  #peek(n = 0): Token {
+    while (this.#buffer.length <= n) this.#buffer.push(this.#lexer.next());
+    return this.#buffer[n]!;
+  }
+
+  #take(): Token {
+    const t = this.#peek();
+    this.#buffer.shift();
+    return t;
+  }
+
+  #isOp(op: string, n = 0): boolean {
+    const t = this.#peek(n);
+    return t.type === 'op' && t.op === op;
+  }
+
+  #isReserved(word: string): boolean {
+    const t = this.#peek();
+    return t.type === 'word' && plainText(t.word) === word;
+  }
+
+  #expectReserved(word: string): void {
+    if (!this.#isReserved(word)) {
+      const t = this.#peek();
+      throw new ShSyntaxError(`syntax error: unexpected ${describe(t)} (expecting "${word}")`, t.type === 'eof');
+    }
+    this.#take();
+  }
+
+  #expectOp(op: string): void {
+    if (!this.#isOp(op)) {
+      const t = this.#peek();
+      throw new ShSyntaxError(`syntax error: unexpected ${describe(t)} (expecting "${op}")`, t.type === 'eof');
+    }
+    this.#take();
+  }
+
+  #skipNewlines(): void {
+    while (this.#peek().type === 'newline') this.#take();
+  }
+
+  #atListEnd(): boolean {
+    const t = this.#peek();
+    if (t.type === 'eof') return true;
+    if (t.type === 'op') return t.op === ')' || t.op === ';;';
+    if (t.type === 'word') {
+      const text = plainText(t.word);
+      return text !== undefined && LIST_ENDS.has(text);
+    }
+    return false;
+  }
+
+  #list(): List {
+    const list: List = { items: [] };
+    for (;;) {
+      this.#skipNewlines();
+      if (this.#atListEnd()) break;
+      const command = this.#andOr();
+      let background = false;
+      if (this.#isOp('&')) {
+        this.#take();
+        background = true;
+      } else if (this.#isOp(';')) this.#take();
+      else if (this.#peek().type !== 'newline' && !this.#atListEnd()) {
+        throw new ShSyntaxError(`syntax error: unexpected ${describe(this.#peek())}`);
+      }
+      list.items.push({ command, background });
+    }
+    return list;
+  }
+
+  /** A list that must hold at least one command (`if` conditions, loop bodies). */
+  #compoundList(): List {
+    const list = this.#list();
+    if (list.items.length === 0) {
+      const t = this.#peek();
+      throw new ShSyntaxError(`syntax error: unexpected ${describe(t)}`, t.type === 'eof');
+    }
+    return list;
+  }
+
+  #andOr(): AndOr {
+    const first = this.#pipeline();
+    const rest: AndOr['rest'] = [];
+    while (this.#isOp('&&') || this.#isOp('||')) {
+      const op = (this.#take() as { op: '&&' | '||' }).op;
+      this.#skipNewlines();
+      rest.push({ op, pipeline: this.#pipeline() });
+    }
+    return { first, rest };
+  }
+
+  #pipeline(): Pipeline {
+    let bang = false;
+    if (this.#isReserved('!')) {
+      this.#take();
+      bang = true;
+    }
+    const commands = [this.#command()];
+    while (this.#isOp('|')) {
+      this.#take();
+      this.#skipNewlines();
+      commands.push(this.#command());
+    }
+    return { bang, commands };
+  }
+
+  #command(): Command {
+    const t = this.#peek();
+    if (t.type === 'op' && t.op === '(') {
+      this.#take();
+      const body = this.#compoundList();
+      this.#expectOp(')');
+      return { type: 'subshell', body, redirects: this.#redirects() };
+    }
+    if (t.type === 'word') {
+      const text = plainText(t.word);
+      switch (text) {
+        case '{': {
+          this.#take();
+          const body = this.#compoundList();
+          this.#expectReserved('}');
+          return { type: 'group', body, redirects: this.#redirects() };
+        }
+        case 'if':
+          return this.#if();
+        case 'while':
+        case 'until': {
+          this.#take();
+          const cond = this.#compoundList();
+          this.#expectReserved('do');
+          const body = this.#compoundList();
+          this.#expectReserved('done');
+          return { type: 'loop', until: text === 'until', cond, body, redirects: this.#redirects() };
+        }
+        case 'for':
+          return this.#for();
+        case 'case':
+          return this.#case();
+        default:
+          if (text !== undefined && /^[A-Za-z_][A-Za-z0-9_.-]*$/.test(text) && this.#isOp('(', 1) && this.#isOp(')', 2)) {
+            this.#take();
+            this.#take();
+            this.#take();
+            this.#skipNewlines();
+            const body = this.#command();
+            return { type: 'function', name: text, body, redirects: [] };
+          }
+      }
+    }
+    return this.#simple();
+  }
+
+  #if(): Command {
+    this.#take();
+    const clauses: { cond: List; body: List }[] = [];
+    let elseBody: List | undefined;
+    for (;;) {
+      const cond = this.#compoundList();
+      this.#expectReserved('then');
+      const body = this.#compoundList();
+      clauses.push({ cond, body });
+      if (this.#isReserved('elif')) {
+        this.#take();
+        continue;
+      }
+      if (this.#isReserved('else')) {
+        this.#take();
+        elseBody = this.#compoundList();
+      }
+      this.#expectReserved('fi');
+      break;
+    }
+    return { type: 'if', clauses, ...(elseBody ? { elseBody } : {}), redirects: this.#redirects() };
+  }
+
+  #for(): Command {
+    this.#take();
+    const nameTok = this.#take();
+    const name = nameTok.type === 'word' ? plainText(nameTok.word) : undefined;
+    if (name === undefined || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+      throw new ShSyntaxError(`syntax error: bad for loop variable`, nameTok.type === 'eof');
+    }
+    let items: Word[] | undefined;
+    this.#skipNewlines();
+    if (this.#isReserved('in')) {
+      this.#take();
+      items = [];
+      for (;;) {
+        const t = this.#peek();
+        if (t.type !== 'word') break;
+        items.push(t.word);
+        this.#take();
+      }
+      if (this.#isOp(';')) this.#take();
+      else if (this.#peek().type !== 'newline') {
+        const t = this.#peek();
+        throw new ShSyntaxError(`syntax error: unexpected ${describe(t)}`, t.type === 'eof');
+      }
+    } else if (this.#isOp(';')) this.#take();
+    this.#skipNewlines();
+    this.#expectReserved('do');
+    const body = this.#compoundList();
+    this.#expectReserved('done');
+    return { type: 'for', name, ...(items ? { items } : {}), body, redirects: this.#redirects() };
+  }
+
+  #case(): Command {
+    this.#take();
+    const wordTok = this.#take();
+    if (wordTok.type !== 'word') throw new ShSyntaxError('syntax error: bad case', wordTok.type === 'eof');
+    this.#skipNewlines();
+    this.#expectReserved('in');
+    const items: { patterns: Word[]; body: List }[] = [];
+    for (;;) {
+      this.#skipNewlines();
+      if (this.#isReserved('esac')) break;
+      if (this.#isOp('(')) this.#take();
+      const patterns: Word[] = [];
+      for (;;) {
+        const t = this.#take();
+        if (t.type !== 'word') throw new ShSyntaxError(`syntax error: unexpected ${describe(t)}`, t.type === 'eof');
+        patterns.push(t.word);
+        if (this.#isOp('|')) {
+          this.#take();
+          continue;
+        }
+        break;
+      }
+      this.#expectOp(')');
+      const body = this.#list();
+      items.push({ patterns, body });
+      if (this.#isOp(';;')) {
+        this.#take();
+        continue;
+      }
+      this.#skipNewlines();
+      if (!this.#isReserved('esac')) {
+        const t = this.#peek();
+        throw new ShSyntaxError(`syntax error: unexpected ${describe(t)}`, t.type === 'eof');
+      }
+    }
+    this.#expectReserved('esac');
+    return { type: 'case', word: wordTok.word, items, redirects: this.#redirects() };
+  }
+
+  #redirect(): Redirect | undefined {
+    const t = this.#peek();
+    if (t.type !== 'op' || !REDIRECT_OPS.has(t.op)) return undefined;
+    this.#take();
+    const target = this.#take();
+    if (target.type !== 'word') {
+      throw new ShSyntaxError(`syntax error: unexpected ${describe(target)}`, target.type === 'eof');
+    }
+    const op = t.op as Redirect['op'];
+    const fd = t.fd ?? (op.startsWith('<') ? 0 : 1);
+    return { fd, op, target: target.word, ...(target.heredoc ? { heredoc: target.heredoc } : {}) };
+  }
+
+  #redirects(): Redirect[] {
+    const out: Redirect[] = [];
+    for (let r = this.#redirect(); r; r = this.#redirect()) out.push(r);
+    return out;
+  }
+
+  #simple(): SimpleCommand {
+    const cmd: SimpleCommand = { type: 'simple', assigns: [], words: [], redirects: [] };
+    for (;;) {
+      const r = this.#redirect();
+      if (r) {
+        cmd.redirects.push(r);
+        continue;
+      }
+      const t = this.#peek();
+      if (t.type !== 'word') break;
+      this.#take();
+      const first = t.word.parts[0];
+      const eq = first && first.kind === 'lit' && !first.quoted ? /^([A-Za-z_][A-Za-z0-9_]*)=/.exec(first.text) : null;
+      if (cmd.words.length === 0 && eq && first?.kind === 'lit') {
+        const rest = first.text.slice(eq[0].length);
+        const parts = [...(rest === '' ? [] : [{ ...first, text: rest }]), ...t.word.parts.slice(1)];
+        cmd.assigns.push({ name: eq[1]!, value: { parts, raw: t.word.raw.slice(eq[0].length) } });
+      } else cmd.words.push(t.word);
+    }
+    if (cmd.words.length === 0 && cmd.assigns.length === 0 && cmd.redirects.length === 0) {
+      const t = this.#peek();
+      throw new ShSyntaxError(`syntax error: unexpected ${describe(t)}`, t.type === 'eof');
+    }
+    return cmd;
+  }
+}
+
+function describe(t: Token): string {
+  switch (t.type) {
+    case 'eof':
+      return 'end of file';
+    case 'newline':
+      return 'newline';
+    case 'op':
+      return `"${t.op}"`;
+    default:
+      return `word "${t.word.raw}"`;
+  }
+}
