@@ -1,0 +1,101 @@
+/**
+ * `describeBackend`: the one conformance suite every backend runs, built-in or third-party.
+ *
+ * @module
+ */
+import { afterAll, beforeAll, beforeEach, describe } from 'vitest';
+import type { Engine } from '../core/engine.js';
+import { NotFoundError } from '../core/errors.js';
+import { busyboxRootfsTar, TEST_IMAGE } from './busybox-rootfs.js';
+import { execLogsCases } from './cases/exec-logs.js';
+import { imageFsCases } from './cases/images-fs.js';
+import { lifecycleCases } from './cases/lifecycle.js';
+import { networkCases } from './cases/network.js';
+import { volumeCases } from './cases/volumes.js';
+import { SuiteState, type CapabilityName } from './suite-context.js';
+
+/** Options of {@link describeBackend}. */
+export interface DescribeBackendOptions {
+  /** The backend's name, as `STOWAGE_REQUIRE` names it (`emulator`, `docker`, `native`, ...). */
+  name: string;
+  /** Opens an engine over the backend under test. */
+  open: () => Promise<Engine>;
+  /**
+   * Whether the backend's engine is present here. When it is not, the suite is skipped
+   * visibly — unless `STOWAGE_REQUIRE` names the backend, when every case fails instead.
+   */
+  available?: () => Promise<boolean>;
+  /** Seeds the images the cases use (default: {@link seedTestImage}). */
+  fixtures?: (engine: Engine) => Promise<void>;
+  /** Capabilities this backend may lack: their cases skip. Any other missing one fails. */
+  mayLack?: CapabilityName[];
+}
+
+/**
+ * Imports the busybox test image (`stowage-test/busybox:latest`) unless the engine has it.
+ * Backends that run real binaries need Debian's `busybox-static` on the host.
+ */
+export async function seedTestImage(engine: Engine): Promise<void> {
+  try {
+    await engine.images.get(TEST_IMAGE);
+    return;
+  } catch (err) {
+    if (!(err instanceof NotFoundError)) throw err;
+  }
+  await engine.images.import(busyboxRootfsTar({ requireBinary: engine.backend !== 'emulator' }), {
+    ref: TEST_IMAGE,
+    changes: ['CMD ["sh"]', 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'],
+    message: 'stowage test image (busybox-static)',
+  });
+}
+
+/** True when `STOWAGE_REQUIRE` (comma-separated backend names) names `name`. */
+export function isRequired(name: string): boolean {
+  return (process.env.STOWAGE_REQUIRE ?? '').split(',').map((s) => s.trim()).includes(name);
+}
+
+/**
+ * Declares the conformance suite for one backend.
+ *
+ * @example
+ * ```ts
+ * // test/backends/emulator.test.ts
+ * import { Engine } from 'stowage';
+ * import { describeBackend } from 'stowage/testing';
+ * describeBackend({ name: 'emulator', open: () => Engine.open({ backend: 'emulator' }), mayLack: [] });
+ * ```
+ */
+export function describeBackend(options: DescribeBackendOptions): void {
+  const state = new SuiteState(TEST_IMAGE, options.mayLack ?? []);
+  let unavailable: string | undefined;
+
+  describe(`conformance: ${options.name}`, () => {
+    beforeAll(async () => {
+      const present = options.available ? await options.available() : true;
+      if (!present) {
+        if (isRequired(options.name)) {
+          throw new Error(`STOWAGE_REQUIRE names ${options.name}, but its engine is not available here`);
+        }
+        unavailable = `${options.name} engine not available (set STOWAGE_REQUIRE=${options.name} to fail instead)`;
+        return;
+      }
+      state.engineOrUndefined = await options.open();
+      await (options.fixtures ?? seedTestImage)(state.engine);
+    });
+
+    beforeEach(({ skip }) => {
+      if (unavailable) skip(unavailable);
+    });
+
+    afterAll(async () => {
+      await state.teardown();
+      await state.engineOrUndefined?.close();
+    });
+
+    describe('lifecycle', () => lifecycleCases(state));
+    describe('exec, attach and logs', () => execLogsCases(state));
+    describe('volumes', () => volumeCases(state));
+    describe('ports, links and networks', () => networkCases(state));
+    describe('images and filesystems', () => imageFsCases(state));
+  });
+}
