@@ -11,7 +11,7 @@ import { applyAbort } from './abort.js';
 import { collect, DEFAULT_MAX_BUFFER, feedStdin, spawnFacade, type ExecResult, type SpawnedProcess } from './exec-io.js';
 import { Image } from './image.js';
 import { bareName, Ownership } from './owned.js';
-import { normalizeEnvInput } from './spec-input.js';
+import { normalizeEnv } from './specs/index.js';
 import {
   ChangeSchema,
   CommitOptionsSchema,
@@ -175,7 +175,7 @@ export class Container {
     return applyAbort(opts.signal, async () => {
       const proc = await this.#backend.containers.exec(this.id, {
         argv: command,
-        env: normalizeEnvInput(opts.env, 'options.env'),
+        env: normalizeEnv(opts.env, 'options.env'),
         workingDir: opts.workingDir,
         user: opts.user,
         stdin: hasStdin,
@@ -209,7 +209,7 @@ export class Container {
     const command = parseArgv(argv);
     const starting = applyAbort(options.signal, () => this.#backend.containers.exec(this.id, {
       argv: command,
-      env: normalizeEnvInput(options.env, 'options.env'),
+      env: normalizeEnv(options.env, 'options.env'),
       workingDir: options.workingDir,
       user: options.user,
       stdin: options.stdin === true,

@@ -4,22 +4,10 @@
  *
  * @module
  */
-import type { ContainerCreateRequest, ContainerSpecSchema } from './schemas/index.js';
 import type { z } from 'zod';
-import { InvalidArgumentError } from './errors.js';
+import type { ContainerCreateRequest, ContainerSpecSchema } from './schemas/index.js';
 import { bareName } from './owned.js';
-
-/** Normalises env input to `K=V` strings; a bare `K` is kept (Docker takes it from the client's env). */
-export function normalizeEnvInput(env: Record<string, string> | string[] | undefined, field: string): string[] {
-  if (env === undefined) return [];
-  const list = Array.isArray(env) ? env : Object.entries(env).map(([k, v]) => `${k}=${v}`);
-  list.forEach((entry, i) => {
-    if (entry.split('=', 1)[0] === '') {
-      throw new InvalidArgumentError(`invalid environment variable: ${entry}`, { details: { path: `${field}.${i}` } });
-    }
-  });
-  return list;
-}
+import { normalizeEnv, normalizeLabels, parseExposedPorts, parseLink, parsePortSpecs, parseVolumeSpecs, parseVolumesFrom, formatExposedPort } from './specs/index.js';
 
 /** Parses a validated spec into the request backends receive. */
 export function toCreateRequest(spec: z.output<typeof ContainerSpecSchema>): ContainerCreateRequest {
@@ -28,19 +16,19 @@ export function toCreateRequest(spec: z.output<typeof ContainerSpecSchema>): Con
     name: spec.name === undefined ? undefined : bareName(spec.name),
     cmd: spec.cmd,
     entrypoint: spec.entrypoint,
-    env: normalizeEnvInput(spec.env, 'spec.env'),
+    env: normalizeEnv(spec.env, 'spec.env'),
     workingDir: spec.workingDir,
     user: spec.user,
     hostname: spec.hostname,
-    labels: spec.labels ?? {},
+    labels: normalizeLabels(spec.labels, 'spec.labels'),
     tty: spec.tty ?? false,
     openStdin: spec.openStdin ?? false,
-    mounts: [],
-    volumesFrom: [],
-    ports: [],
+    mounts: parseVolumeSpecs(spec.volumes ?? [], 'spec.volumes'),
+    volumesFrom: (spec.volumesFrom ?? []).map((v, i) => parseVolumesFrom(v, `spec.volumesFrom[${i}]`)),
+    ports: parsePortSpecs(spec.ports ?? [], 'spec.ports'),
     publishAll: spec.publishAll ?? false,
-    exposedPorts: spec.exposedPorts ?? [],
-    links: [],
+    exposedPorts: (spec.exposedPorts ?? []).flatMap((p, i) => parseExposedPorts(p, `spec.exposedPorts[${i}]`).map(formatExposedPort)),
+    links: (spec.links ?? []).map((l, i) => parseLink(l, `spec.links[${i}]`)),
     network: spec.network,
     networkAliases: spec.networkAliases ?? [],
     autoRemove: spec.autoRemove ?? false,

@@ -6,6 +6,7 @@
  * @module
  */
 import { z } from 'zod';
+import type { LinkSpec, ParsedMount, PortBinding, VolumesFromSpec } from '../specs/index.js';
 import { DateLike, NonEmpty, PortNumber } from './validate.js';
 
 /** A mount in object form. */
@@ -63,38 +64,7 @@ export const RunSpecSchema = ContainerSpecSchema.extend({
 /** What `engine.containers.run()` accepts. */
 export type RunSpec = z.input<typeof RunSpecSchema>;
 
-/** A parsed port binding (`hostIp` '' = every address, `hostPort` 0 = pick a free port). */
-export interface PortBinding {
-  /** Port inside the container. */
-  containerPort: number;
-  /** Transport protocol. */
-  protocol: 'tcp' | 'udp' | 'sctp';
-  /** Host address to bind ('' = all). */
-  hostIp: string;
-  /** Host port (0 = any free port). */
-  hostPort: number;
-}
-
-/** A parsed mount. `source` of a volume mount is its name, absent for an anonymous volume. */
-export type ParsedMount =
-  | { type: 'bind'; source: string; target: string; readOnly: boolean }
-  | { type: 'volume'; source?: string; target: string; readOnly: boolean };
-
-/** A parsed `volumesFrom` entry. */
-export interface VolumesFromRef {
-  /** Name or ID of the container whose mounts are shared. */
-  container: string;
-  /** Mount them read-only (`web2:ro`). */
-  readOnly: boolean;
-}
-
-/** A parsed link: `name` is the linked container, `alias` the name it gets here. */
-export interface LinkRef {
-  /** Name of the linked container. */
-  name: string;
-  /** Alias the linked container is known by inside this one. */
-  alias: string;
-}
+export type { PortBinding, ParsedMount, VolumesFromSpec, LinkSpec } from '../specs/index.js';
 
 /**
  * What a backend receives for `create`, already validated and parsed by core. Backends trust
@@ -126,7 +96,7 @@ export interface ContainerCreateRequest {
   /** Bind mounts and volumes. */
   mounts: ParsedMount[];
   /** Containers whose mounts are shared. */
-  volumesFrom: VolumesFromRef[];
+  volumesFrom: VolumesFromSpec[];
   /** Port publications. */
   ports: PortBinding[];
   /** Publish every exposed port (`-P`). */
@@ -134,7 +104,7 @@ export interface ContainerCreateRequest {
   /** Extra exposed ports (`80/tcp`). */
   exposedPorts: string[];
   /** Legacy links. */
-  links: LinkRef[];
+  links: LinkSpec[];
   /** Network to join (default `bridge`). */
   network?: string;
   /** Aliases on that network. */
