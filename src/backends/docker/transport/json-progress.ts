@@ -35,11 +35,21 @@ export interface JsonProgressMessage {
   /** Output text (build, load). */
   stream?: string;
   /** Byte counts. */
-  progressDetail?: { current?: number; total?: number };
+  progressDetail?: {
+    /** Bytes done. */
+    current?: number;
+    /** Bytes in all. */
+    total?: number;
+  };
   /** Structured extra data: build's `{ ID }`, push's `{ Tag, Digest, Size }`. */
   aux?: unknown;
   /** The failure, structured. */
-  errorDetail?: { code?: number; message?: string };
+  errorDetail?: {
+    /** A code of the engine's choosing (an exit code for build steps), rarely an HTTP status. */
+    code?: number;
+    /** What went wrong. */
+    message?: string;
+  };
   /** The failure, as text (older engines). */
   error?: string;
 }
