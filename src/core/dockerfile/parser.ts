@@ -212,6 +212,30 @@ function checkArgs(ins: Instruction, at: Location): void {
  * ```
  */
 export function parseDockerfile(text: string): Dockerfile {
+  const { directives, instructions } = parseInstructions(text);
+  if (instructions.length === 0) {
+    throw new InvalidArgumentError('file with no instructions', { details: { path: 'dockerfile' } });
+  }
+  return { directives, instructions, ...splitStages(instructions) };
+}
+
+/** Options of {@link parseInstructions}. */
+export interface ParseInstructionsOptions {
+  /**
+   * Called with each instruction's keyword (as written) before it is parsed, so a caller with
+   * a narrower grammar (commit `changes`) can refuse it with its own error first.
+   */
+  checkKeyword?: (keyword: string, line: number) => void;
+}
+
+/**
+ * Parses Dockerfile text into directives and a flat instruction list, without stage checks
+ * (used for `commit`/`import` changes, which have no FROM).
+ *
+ * @throws InvalidArgumentError as {@link parseDockerfile} does.
+ */
+export function parseInstructions(text: string, options: ParseInstructionsOptions = {}):
+  { directives: DockerfileDirectives; instructions: Instruction[] } {
   const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
   // A final newline does not start another line.
   if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
@@ -241,6 +265,7 @@ export function parseDockerfile(text: string): Dockerfile {
       line += part;
     }
     const at: Location = { line: startLine, endLine: i, column };
+    options.checkKeyword?.(/^\S*/u.exec(line.trim())?.[0] ?? '', startLine);
     const ins = newInstruction(line, at, escape);
     const target = ins.trigger ?? ins;
     if (heredocKeywords.has(target.keyword) && line.includes('<<')) {
@@ -270,10 +295,7 @@ export function parseDockerfile(text: string): Dockerfile {
     if (ins.trigger) ins.trigger.endLine = i;
     instructions.push(ins);
   }
-  if (instructions.length === 0) {
-    throw new InvalidArgumentError('file with no instructions', { details: { path: 'dockerfile' } });
-  }
-  return { directives, instructions, ...splitStages(instructions) };
+  return { directives, instructions };
 }
 
 function splitStages(instructions: readonly Instruction[]): { metaArgs: Instruction[]; stages: Stage[] } {
