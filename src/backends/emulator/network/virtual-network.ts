@@ -1,0 +1,201 @@
+/**
+ * The emulator's virtual network: Docker's bridge networking without kernel involvement.
+ * Containers get addresses on the default `bridge` (172.17.0.0/16) or on user networks,
+ * names resolve as Docker's `/etc/hosts` and embedded DNS would, programs listen and connect
+ * over in-process socket pairs, and published ports are real host listeners.
+ *
+ * @module
+ */
+import type { Socket } from 'node:net';
+import type { NetworkBackend } from '../../../core/backend.js';
+import { throwIfAborted } from '../../../core/errors.js';
+import type { ContainerInfo, EngineEvent, PortBinding, PortRow } from '../../../core/schemas/index.js';
+import type { ProgramNet } from '../program.js';
+import { formatHostsFile } from './hosts-file.js';
+import { spliceSockets } from './host-forward.js';
+import { createNetworkBackend } from './network-backend.js';
+import { PortPublisher } from './port-publisher.js';
+import { createProgramNet, openConnection } from './program-net.js';
+import type { ProgramNetOptions } from './program-net.js';
+import { NetworkRegistry } from './registry.js';
+import type { NetworkAttachSpec, NetworkContainerSpec } from './registry.js';
+import { hostsFileOf, linkEnvOf } from './resolver.js';
+
+/** Options of {@link VirtualNetwork}. */
+export interface VirtualNetworkOptions {
+  /**
+   * Host ports `-P` draws from, inclusive (default: the host's
+   * /proc/sys/net/ipv4/ip_local_port_range, or 32768-60999 where that is absent).
+   */
+  portRange?: [number, number];
+  /** Source of event times (default: the wall clock). */
+  clock?: () => Date;
+  /** Source of network and endpoint IDs, 64 hex characters (default: random). */
+  newId?: () => string;
+}
+
+/**
+ * The virtual network of one emulator engine.
+ *
+ * @example
+ * ```ts
+ * const net = new VirtualNetwork();
+ * await net.attach({ id, name: 'web', hostname: id.slice(0, 12) }, { aliases: [], links: [] });
+ * await net.programNet(id).listen(80, (socket) => socket.pipe(socket));
+ * const rows = await net.publish(id, [{ containerPort: 80, protocol: 'tcp', hostIp: '127.0.0.1', hostPort: 0 }],
+ *   { publishAll: false, exposedPorts: [] });
+ * // a real client on 127.0.0.1:rows[0].hostPort now reaches the echo listener
+ * await net.close();
+ * ```
+ */
+export class VirtualNetwork {
+  /** `docker network` create/list/inspect/connect/disconnect/remove. */
+  readonly backend: NetworkBackend;
+  readonly #registry: NetworkRegistry;
+  readonly #publisher: PortPublisher;
+  #resolver: ((ref: string) => { id: string; name: string } | undefined) | undefined;
+
+  constructor(options: VirtualNetworkOptions = {}) {
+    this.#registry = new NetworkRegistry({ clock: options.clock, newId: options.newId });
+    this.#publisher = new PortPublisher({
+      portRange: options.portRange,
+      forward: (containerId, port, socket) => this.#forward(containerId, port, socket),
+    });
+    this.backend = createNetworkBackend(this.#registry, (id) => this.#registry.container(id)?.name ?? this.#resolver?.(id)?.name ?? id);
+  }
+
+  /** Receives network events (create, connect, disconnect, destroy); set by the backend. */
+  get onEvent(): ((event: EngineEvent) => void) | undefined {
+    return this.#registry.onEvent;
+  }
+
+  set onEvent(listener: ((event: EngineEvent) => void) | undefined) {
+    this.#registry.onEvent = listener;
+  }
+
+  /** Lets `network connect`, `disconnect` and links find containers by name, ID or prefix. */
+  setContainerResolver(fn: (ref: string) => { id: string; name: string } | undefined): void {
+    this.#resolver = fn;
+    this.#registry.containerResolver = fn;
+  }
+
+  /**
+   * Records a created container's network, aliases and links without starting it, so that
+   * inspect shows its networks before the first start. Optional: {@link attach} does it too.
+   * Throws NotFoundError when the network does not exist (as `docker create` does).
+   */
+  configure(container: NetworkContainerSpec, opts: NetworkAttachSpec): void {
+    this.#registry.configure(container, opts);
+  }
+
+  /**
+   * Puts a starting container on its networks (the one it was created with plus any joined
+   * with `network connect`): addresses, DNS names, links. A link to a container that is not
+   * running is a ConflictError and changes nothing. Attaching a running container is a no-op.
+   */
+  async attach(container: NetworkContainerSpec, opts: NetworkAttachSpec): Promise<void> {
+    this.#registry.attach(container, opts);
+  }
+
+  /** Takes a stopped container off its networks: frees addresses, closes listeners, connections and published ports. */
+  async detach(containerId: string): Promise<void> {
+    this.#registry.detach(containerId);
+    await this.#publisher.unpublish(containerId);
+  }
+
+  /** Forgets a removed container (detaching it first). */
+  async forget(containerId: string): Promise<void> {
+    await this.detach(containerId);
+    this.#registry.forget(containerId);
+  }
+
+  /** Follows a container rename, so its DNS name and link lines use the new name. */
+  rename(containerId: string, name: string): void {
+    this.#registry.rename(containerId, name);
+  }
+
+  /** The network as the container's programs see it; `signal` ends the listeners they open. */
+  programNet(containerId: string, options?: ProgramNetOptions): ProgramNet {
+    return createProgramNet(this.#registry, containerId, options);
+  }
+
+  /**
+   * Opens real host listeners for a started container's port bindings (and, with
+   * `publishAll`, for its exposed TCP ports) that forward into its virtual listeners. A host
+   * port already taken is a ConflictError with Docker's text, and nothing stays open. A
+   * container only on internal networks publishes nothing, as those have no route to the host.
+   */
+  async publish(
+    containerId: string,
+    bindings: PortBinding[],
+    opts: { publishAll: boolean; exposedPorts: string[] },
+    signal?: AbortSignal,
+  ): Promise<PortRow[]> {
+    throwIfAborted(signal);
+    const endpoints = this.#registry.endpointsOf(containerId);
+    if (endpoints.length > 0 && endpoints.every(({ network }) => network.internal)) return [];
+    const name = this.#registry.container(containerId)?.name ?? this.#resolver?.(containerId)?.name ?? containerId;
+    const endpointId = endpoints.find(({ network }) => !network.internal)?.endpoint.id ?? containerId;
+    return this.#publisher.publish({ id: containerId, name, endpointId }, bindings, opts, signal);
+  }
+
+  /** Closes a container's published ports. */
+  async unpublish(containerId: string): Promise<void> {
+    await this.#publisher.unpublish(containerId);
+  }
+
+  /** The ports a container publishes now (for inspect and `docker port`). */
+  portsOf(containerId: string): PortRow[] {
+    return this.#publisher.rowsOf(containerId);
+  }
+
+  /** The container's `/etc/hosts`, in Docker's layout. */
+  hostsFile(containerId: string): string {
+    const record = this.#registry.container(containerId);
+    if (!record) return formatHostsFile({ hostname: containerId.slice(0, 12) }, []);
+    return hostsFileOf(this.#registry, record);
+  }
+
+  /** Docker's legacy link variables for the container's links on the default bridge. */
+  linkEnv(containerId: string): string[] {
+    const record = this.#registry.container(containerId);
+    return record ? linkEnvOf(this.#registry, record) : [];
+  }
+
+  /** The container's networks for inspect (address '' while it is not running). */
+  networksOf(containerId: string): ContainerInfo['networks'] {
+    const record = this.#registry.container(containerId);
+    const out: ContainerInfo['networks'] = {};
+    if (!record) return out;
+    for (const membership of record.memberships) {
+      const network = this.#registry.networks().find((n) => n.id === membership.networkId);
+      const endpoint = network?.endpoints.get(containerId);
+      out[network?.name ?? membership.networkName] = endpoint
+        ? { ipAddress: endpoint.ipAddress, aliases: [...endpoint.aliases] }
+        : { ipAddress: '', aliases: [...membership.aliases] };
+    }
+    return out;
+  }
+
+  /** Closes every host listener and virtual connection, so a test runner can exit. */
+  async close(): Promise<void> {
+    for (const record of this.#registry.containers()) this.#registry.detach(record.id);
+    await this.#publisher.closeAll();
+  }
+
+  // A connection accepted on a published port, handed to the container's listener. It comes
+  // from the network's gateway address, as docker-proxy's connections do.
+  #forward(containerId: string, containerPort: number, socket: Socket): void {
+    const record = this.#registry.container(containerId);
+    const route = this.#registry.endpointsOf(containerId).find(({ network }) => !network.internal);
+    const virtual = record && route
+      ? openConnection(record, containerPort, { address: route.network.ipam.gateway, port: socket.remotePort ?? 0 }, route.endpoint.ipAddress)
+      : undefined;
+    if (!virtual) {
+      // Nothing listens there: the client sees its connection reset, as with docker-proxy.
+      socket.resetAndDestroy();
+      return;
+    }
+    spliceSockets(socket, virtual);
+  }
+}
