@@ -1,0 +1,106 @@
+/**
+ * `docker exec` and `docker attach` in the emulator.
+ *
+ * An exec'd process is an {@link EmulatedProcess} that is not PID 1: it shares the
+ * container's filesystem, network and freezer, and dies with the container. A command that
+ * cannot be found is reported the way the Docker CLI shows it (the runtime's message on
+ * stderr, exit status 127 or 126) instead of failing the call.
+ *
+ * @module
+ */
+import { PassThrough } from 'node:stream';
+import type { ExecProcess, ExecRequest, ProcessIO } from '../../../core/backend.js';
+import { ConflictError } from '../../../core/errors.js';
+import { ExecutableNotFoundError, ExecutablePermissionError } from '../exec/resolve.js';
+import { EmulatedProcess } from './process.js';
+import type { ContainerRecord } from './record.js';
+import { emitContainer, processCwd, processEnv, type RuntimeDeps } from './runtime.js';
+
+/** @throws ConflictError with Docker's texts when the container is not running or is paused */
+export function assertExecutable(record: ContainerRecord): void {
+  if (record.state.status === 'paused') {
+    throw new ConflictError(`Container ${record.id} is paused, unpause the container before exec`, { details: { container: record.id } });
+  }
+  if (record.state.status !== 'running' || !record.main) {
+    throw new ConflictError(`Container ${record.id} is not running`, { details: { container: record.id } });
+  }
+}
+
+/** Starts `request.argv` inside a running container. */
+export async function execInContainer(deps: RuntimeDeps, record: ContainerRecord, request: ExecRequest): Promise<ExecProcess> {
+  assertExecutable(record);
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  const stdin = request.stdin ? new PassThrough() : null;
+  emitContainer(deps, record, 'exec', { execCommand: request.argv.join(' ') });
+  let proc: EmulatedProcess | undefined;
+  let exit: Promise<number>;
+  try {
+    proc = await EmulatedProcess.start({
+      argv: request.argv,
+      env: processEnv(deps, record, request.env),
+      cwd: processCwd(record, request.workingDir),
+      hostname: record.config.hostname,
+      fs: record.fs,
+      net: deps.network.programNet(record.id),
+      gate: record.gate,
+      clock: deps.clock,
+      ...(deps.programs === undefined ? {} : { programs: deps.programs }),
+      pid1: false,
+      ...(stdin === null ? {} : { stdin }),
+      stdout,
+      // A terminal has one output stream.
+      stderr: request.tty ? stdout : stderr,
+    });
+    const running = proc;
+    record.execs.add(running);
+    exit = running.exit.then((code) => {
+      record.execs.delete(running);
+      stdout.end();
+      stderr.end();
+      return code;
+    });
+  } catch (e) {
+    if (!(e instanceof ExecutableNotFoundError || e instanceof ExecutablePermissionError)) throw e;
+    const out = request.tty ? stdout : stderr;
+    out.write(`OCI runtime exec failed: exec failed: unable to start container process: ${e.message}: unknown\r\n`);
+    stdout.end();
+    stderr.end();
+    stdin?.end();
+    exit = Promise.resolve(e.exitCode);
+  }
+  const started = proc;
+  return {
+    stdin,
+    stdout,
+    stderr,
+    exit,
+    kill: async (signal = 'SIGKILL') => {
+      started?.deliver(signal);
+    },
+  };
+}
+
+/**
+ * The main process's streams: output written from now on, and its stdin when the container
+ * was created with `openStdin` and `stdin` is asked for.
+ *
+ * @throws ConflictError when the container is not running or is paused
+ */
+export function attachToContainer(record: ContainerRecord, wantStdin: boolean): ProcessIO {
+  if (record.state.status === 'paused') {
+    throw new ConflictError(`You cannot attach to a paused container, unpause it first`, { details: { container: record.id } });
+  }
+  if (!record.output || record.state.status !== 'running') {
+    throw new ConflictError(`You cannot attach to a stopped container, start it first`, { details: { container: record.id } });
+  }
+  const stdout = record.output.stdout.attach();
+  const stderr = record.config.tty ? endedStream() : record.output.stderr.attach();
+  return { stdin: wantStdin && record.stdin ? record.stdin : null, stdout, stderr };
+}
+
+function endedStream(): PassThrough {
+  const s = new PassThrough();
+  s.end();
+  return s;
+}

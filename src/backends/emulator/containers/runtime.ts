@@ -1,0 +1,218 @@
+/**
+ * Running containers: start (network, ports, the main program), the exit that follows, and
+ * the signals that end it (stop, kill). Docker's rules and messages throughout.
+ *
+ * @module
+ */
+import { PassThrough } from 'node:stream';
+import { AbortError, ConflictError, InvalidArgumentError, throwIfAborted } from '../../../core/errors.js';
+import type { EngineEvent } from '../../../core/schemas/index.js';
+import { clockSleep, type EmulatorClock } from '../clock.js';
+import { ExecutableNotFoundError, ExecutablePermissionError } from '../exec/resolve.js';
+import type { ProgramTable } from '../program.js';
+import type { NetworkLike } from './deps.js';
+import { OutputFanout } from './fanout.js';
+import { EmulatedProcess } from './process.js';
+import type { ContainerRecord } from './record.js';
+
+/** What running containers needs from the backend. */
+export interface RuntimeDeps {
+  /** The virtual network. */
+  network: NetworkLike;
+  /** Time and timers. */
+  clock: EmulatorClock;
+  /** User programs. */
+  programs?: ProgramTable;
+  /** Publishes an event. */
+  emit: (event: EngineEvent) => void;
+  /** Called once a run has wound down (autoRemove hooks in here). */
+  onExit: (record: ContainerRecord) => void;
+}
+
+/** The environment a container's processes get: config env, link variables, HOSTNAME, HOME. */
+export function processEnv(deps: RuntimeDeps, record: ContainerRecord, extra: string[] = []): Record<string, string> {
+  const env: Record<string, string> = {};
+  const put = (entry: string): void => {
+    const eq = entry.indexOf('=');
+    if (eq > 0) env[entry.slice(0, eq)] = entry.slice(eq + 1);
+  };
+  put(`HOSTNAME=${record.config.hostname}`);
+  put('HOME=/root');
+  for (const e of deps.network.linkEnv(record.id)) put(e);
+  for (const e of record.config.env) put(e);
+  for (const e of extra) put(e);
+  return env;
+}
+
+/** The working directory programs start in. */
+export function processCwd(record: ContainerRecord, override?: string): string {
+  return override || record.config.workingDir || '/';
+}
+
+/** Sends an event about a container. */
+export function emitContainer(deps: Pick<RuntimeDeps, 'emit' | 'clock'>, record: ContainerRecord, action: string, attributes: Record<string, string> = {}): void {
+  deps.emit({
+    type: 'container', action, id: record.id, name: record.name, time: deps.clock.now(),
+    attributes: { image: record.imageRef, name: record.name, ...attributes },
+  });
+}
+
+/**
+ * Starts a created or exited container; a running one is left as it is.
+ *
+ * @throws ConflictError when a host port is taken (nothing stays open, the state is kept);
+ *   InvalidArgumentError with Docker's `OCI runtime create failed: ...` text when the command
+ *   cannot be found or run (the container stays `created`... or as it was, exit code 127/126)
+ */
+export async function startContainer(deps: RuntimeDeps, record: ContainerRecord): Promise<void> {
+  if (record.state.status === 'running' || record.state.status === 'paused') return;
+  if (record.exited) await record.exited;
+  const argv = [...(record.config.entrypoint ?? []), ...(record.config.cmd ?? [])];
+  await deps.network.attach(
+    { id: record.id, name: record.name, hostname: record.config.hostname },
+    { ...(record.request.network === undefined ? {} : { network: record.request.network }), aliases: record.request.networkAliases, links: record.request.links },
+  );
+  try {
+    record.ports = await deps.network.publish(record.id, record.request.ports, {
+      publishAll: record.request.publishAll,
+      exposedPorts: record.config.exposedPorts,
+    });
+  } catch (e) {
+    await deps.network.detach(record.id);
+    throw e;
+  }
+  record.engineFiles.get('/etc/hosts')?.set(deps.network.hostsFile(record.id), deps.clock.now());
+
+  const stdout = new OutputFanout(record.logs, 'stdout');
+  const stderr = record.config.tty ? stdout : new OutputFanout(record.logs, 'stderr');
+  const stdin = record.config.openStdin ? new PassThrough() : undefined;
+  let main: EmulatedProcess;
+  try {
+    main = await EmulatedProcess.start({
+      argv,
+      env: processEnv(deps, record),
+      cwd: processCwd(record),
+      hostname: record.config.hostname,
+      fs: record.fs,
+      net: deps.network.programNet(record.id),
+      gate: record.gate,
+      clock: deps.clock,
+      ...(deps.programs === undefined ? {} : { programs: deps.programs }),
+      pid1: true,
+      ...(stdin === undefined ? {} : { stdin }),
+      stdout,
+      stderr,
+    });
+  } catch (e) {
+    await deps.network.unpublish(record.id);
+    await deps.network.detach(record.id);
+    record.ports = [];
+    if (e instanceof ExecutableNotFoundError || e instanceof ExecutablePermissionError) {
+      record.state.exitCode = e.exitCode;
+      throw new InvalidArgumentError(
+        `failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: ${e.message}: unknown`,
+        { cause: e, details: { container: record.id, exitCode: e.exitCode } },
+      );
+    }
+    throw e;
+  }
+  record.main = main;
+  record.stdin = stdin;
+  record.output = { stdout, stderr: stderr as OutputFanout };
+  record.state = { status: 'running', exitCode: 0, startedAt: deps.clock.now() };
+  record.logs.open();
+  emitContainer(deps, record, 'start');
+  record.exited = main.exit.then((code) => windDown(deps, record, main, code));
+}
+
+async function windDown(deps: RuntimeDeps, record: ContainerRecord, main: EmulatedProcess, code: number): Promise<void> {
+  // The rest of the container dies with its PID 1, as in a PID namespace.
+  for (const p of record.execs) p.deliver('SIGKILL');
+  record.execs.clear();
+  record.gate.resume();
+  record.output?.stdout.end();
+  record.output?.stderr.end();
+  record.stdin?.end();
+  record.logs.close();
+  record.state = { status: 'exited', exitCode: code, finishedAt: deps.clock.now(), ...(record.state.startedAt ? { startedAt: record.state.startedAt } : {}) };
+  record.ports = [];
+  await deps.network.unpublish(record.id).catch(() => undefined);
+  await deps.network.detach(record.id).catch(() => undefined);
+  if (record.main === main) {
+    delete record.main;
+    delete record.stdin;
+    delete record.output;
+  }
+  emitContainer(deps, record, 'die', { exitCode: String(code) });
+  record.exited = undefined;
+  deps.onExit(record);
+}
+
+/** Whether the container's main process is running (paused counts as running). */
+export function isRunning(record: ContainerRecord): boolean {
+  return record.state.status === 'running' || record.state.status === 'paused';
+}
+
+/** Resolves once the current run (if any) has wound down. */
+export async function waitExit(record: ContainerRecord, signal?: AbortSignal): Promise<number> {
+  const exited = record.exited;
+  if (exited) {
+    if (!signal) await exited;
+    else await Promise.race([exited, abortPromise(signal)]);
+  }
+  return record.state.exitCode;
+}
+
+/**
+ * `docker stop`: the stop signal, then SIGKILL once `timeout` seconds have passed.
+ * Stopping a container that is not running succeeds (Docker answers 304).
+ */
+export async function stopContainer(deps: RuntimeDeps, record: ContainerRecord, timeout: number | undefined, signal?: AbortSignal): Promise<void> {
+  const main = record.main;
+  if (!main || !isRunning(record)) return;
+  const seconds = timeout ?? record.stopTimeout;
+  emitContainer(deps, record, 'kill', { signal: record.stopSignal });
+  // A paused program sees the signal when it is thawed; SIGKILL below ends it even frozen.
+  main.deliver(record.stopSignal);
+  if (seconds > 0) {
+    const timer = new AbortController();
+    const onAbort = (): void => timer.abort();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      await Promise.race([main.exit, clockSleep(deps.clock, seconds * 1000, timer.signal).catch(() => undefined)]);
+    } finally {
+      timer.abort();
+      signal?.removeEventListener('abort', onAbort);
+    }
+    throwIfAborted(signal);
+  }
+  if (main.running) {
+    emitContainer(deps, record, 'kill', { signal: 'SIGKILL' });
+    main.deliver('SIGKILL');
+  }
+  await waitExit(record);
+  emitContainer(deps, record, 'stop');
+}
+
+/**
+ * `docker kill`: delivers `signalName` to the main process.
+ *
+ * @throws ConflictError when the container is not running
+ */
+export async function killContainer(deps: RuntimeDeps, record: ContainerRecord, signalName: string): Promise<void> {
+  const main = record.main;
+  if (!main || !isRunning(record)) {
+    throw new ConflictError(`Cannot kill container: ${record.id}: Container ${record.id} is not running`, { details: { container: record.id } });
+  }
+  emitContainer(deps, record, 'kill', { signal: signalName });
+  main.deliver(signalName);
+  if (/^(SIG)?KILL$|^9$/i.test(signalName)) await waitExit(record);
+}
+
+function abortPromise(signal: AbortSignal): Promise<never> {
+  return new Promise((_, reject) => {
+    const fail = (): void => reject(new AbortError(undefined, { cause: signal.reason }));
+    if (signal.aborted) fail();
+    else signal.addEventListener('abort', fail, { once: true });
+  });
+}
