@@ -7,8 +7,8 @@
  * @module
  */
 import { LayerFormatError } from './errors.js';
-import { cleanEntryName, isWithin, joinLayerPath, parentOf } from './paths.js';
-import { parseWhiteoutName } from './whiteouts.js';
+import { cleanEntryName, joinLayerPath, parentOf } from './paths.js';
+import { opaqueMarkerPathFor, parseWhiteoutName, whiteoutPathFor } from './whiteouts.js';
 import { ContentStore, defaultContentStore, type ContentRef } from './content-store.js';
 import type { EntryOptions, LayerEntry } from './entry.js';
 import { compareTarPaths, sortTarPaths } from './entry.js';
@@ -126,14 +126,18 @@ export class LayerBuilder {
   addWhiteout(path: string, entryName = path): this {
     const cleaned = cleanEntryName(path);
     if (cleaned === '') throw new LayerFormatError('bad-whiteout', entryName, 'whiteout names no entry of its directory');
-    this.#whiteouts.add(this.#resolveParents(cleaned, entryName, 'symlink-escape'));
+    const target = this.#resolveParents(cleaned, entryName, 'symlink-escape');
+    this.#whiteouts.add(target);
+    this.#register(whiteoutPathFor(target));
     return this;
   }
 
   /** Marks directory `dir` opaque: its children in the layers below are hidden. */
   addOpaque(dir: string, entryName = dir): this {
     const cleaned = cleanEntryName(dir);
-    this.#opaques.add(cleaned === '' ? '' : this.#resolveParents(cleaned, entryName, 'symlink-escape'));
+    const resolved = cleaned === '' ? '' : this.#resolveParents(cleaned, entryName, 'symlink-escape');
+    this.#opaques.add(resolved);
+    this.#register(opaqueMarkerPathFor(resolved));
     return this;
   }
 
@@ -240,16 +244,26 @@ export class LayerBuilder {
   }
 
   #set(entry: LayerEntry): this {
-    const existing = this.#entries.get(entry.path);
-    if (existing !== undefined && (existing.type !== 'directory' || entry.type !== 'directory')) this.#dropBelow(entry.path);
+    // A non-directory replaces whatever stood below that path, even children listed before
+    // their (implied) parent directory.
+    if (entry.type !== 'directory') this.#dropBelow(entry.path);
     this.#entries.set(entry.path, entry);
-    if (entry.path !== '') {
-      const dir = parentOf(entry.path);
+    this.#register(entry.path);
+    return this;
+  }
+
+  /**
+   * Records a tar path (entry, whiteout or opaque marker) under its parents, implied ones
+   * included, so a later non-directory over any ancestor can drop it without a scan.
+   */
+  #register(tarPath: string): void {
+    for (let child = tarPath; child !== ''; child = parentOf(child)) {
+      const dir = parentOf(child);
       let kids = this.#children.get(dir);
       if (kids === undefined) this.#children.set(dir, (kids = new Set()));
-      kids.add(entry.path);
+      if (kids.has(child)) return;
+      kids.add(child);
     }
-    return this;
   }
 
   /** Forgets everything below `path`: a later non-directory entry replaced the directory. */
@@ -258,11 +272,14 @@ export class LayerBuilder {
     if (kids === undefined) return;
     this.#children.delete(path);
     for (const kid of kids) {
-      this.#entries.delete(kid);
-      this.#dropBelow(kid);
+      const marker = parseWhiteoutName(kid);
+      if (marker?.kind === 'whiteout') this.#whiteouts.delete(marker.target);
+      else if (marker?.kind === 'opaque') this.#opaques.delete(marker.dir);
+      else {
+        this.#entries.delete(kid);
+        this.#dropBelow(kid);
+      }
     }
-    for (const w of [...this.#whiteouts]) if (w !== path && isWithin(w, path)) this.#whiteouts.delete(w);
-    for (const o of [...this.#opaques]) if (o !== path && isWithin(o, path)) this.#opaques.delete(o);
   }
 }
 
