@@ -185,6 +185,20 @@ describe('import', () => {
     expect(await layer.canonicalDiffId()).toBe(layer.diffId);
   });
 
+  it('applies `changes` to the new image\'s config', async () => {
+    const { store } = newStore();
+    const { id } = await store.backend.import(Readable.from([await rootfsTar()]), {
+      changes: ['CMD ["/bin/hello"]', 'ENV GREETING=hi', 'EXPOSE 8080', 'WORKDIR /bin', 'LABEL team=core'],
+    });
+    const { config } = await store.backend.inspect(id);
+    expect(config).toMatchObject({
+      cmd: ['/bin/hello'], env: ['GREETING=hi'], exposedPorts: ['8080/tcp'], workingDir: '/bin', labels: { team: 'core' },
+    });
+    await expect(store.backend.import(Readable.from([await rootfsTar()]), { changes: ['RUN echo no'] })).rejects.toThrow(
+      InvalidArgumentError,
+    );
+  });
+
   it('rejects garbage', async () => {
     const { store } = newStore();
     await expect(store.backend.import(Readable.from([Buffer.from('this is not a tar archive at all'.repeat(40))]), { changes: [] })).rejects.toThrow();

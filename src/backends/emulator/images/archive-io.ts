@@ -39,15 +39,36 @@ export async function saveImages(core: StoreCore, refs: string[], options: CallO
       if (familiar !== undefined && !entry.tags.includes(familiar)) entry.tags.push(familiar);
     }
   }
+  // Knowing each tar's length lets the writer stream layers straight into the archive instead
+  // of spooling them to disk; counting a deterministic tar in memory is cheaper than that.
+  const tarSizes = new Map<Layer, number>();
+  for (const { record } of byId.values()) {
+    for (const layer of record.image.layers) {
+      if (!tarSizes.has(layer)) tarSizes.set(layer, await tarSize(layer, options.signal));
+    }
+  }
   const images: ArchiveImage[] = [...byId.values()].map(({ record, tags }) => ({
     config: record.image.configBytes,
     repoTags: tags,
     layers: record.image.layers.map((layer) => ({
       diffId: layer.diffId,
+      size: tarSizes.get(layer)!,
       open: () => layer.toTar(options.signal ? { signal: options.signal } : {}),
     })),
   }));
   return writeImageArchive(images, { format: options.format, ...(options.signal ? { signal: options.signal } : {}) });
+}
+
+const knownSizes = new WeakMap<Layer, number>();
+
+/** The byte length of a layer's `toTar()`, measured once per layer object. */
+async function tarSize(layer: Layer, signal: AbortSignal | undefined): Promise<number> {
+  const known = knownSizes.get(layer);
+  if (known !== undefined) return known;
+  let size = 0;
+  for await (const chunk of layer.toTar(signal ? { signal } : {})) size += (chunk as Buffer).length;
+  knownSizes.set(layer, size);
+  return size;
 }
 
 /** One image a load registered. */
@@ -70,6 +91,10 @@ export async function loadArchiveRecords(core: StoreCore, tar: Readable, signal?
   try {
     const out: LoadedImageInfo[] = [];
     for (const image of archive.images) {
+      const named = decodeImageConfig(image.config).diffIds;
+      if (named.length !== image.layers.length || named.some((d, i) => d !== image.layers[i]!.diffId)) {
+        throw new InvalidArgumentError(`image ${image.id}: its config's rootfs does not match its layers`);
+      }
       const layers: Layer[] = [];
       let canonical = true;
       for (const blob of image.layers) {
@@ -103,7 +128,7 @@ export async function loadArchiveRecords(core: StoreCore, tar: Readable, signal?
     }
     return out;
   } finally {
-    await archive.dispose?.();
+    await archive.dispose();
   }
 }
 
