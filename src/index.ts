@@ -28,3 +28,6 @@ export type { ByteSource } from './core/streams.js';
 export type * from './core/backend.js';
 export * from './core/errors.js';
 export * from './core/schemas/index.js';
+export { humanDuration, formatContainerStatus, type ContainerStatusSpec } from './core/human-duration.js';
+export { parseImageRef, familiarName, type ImageRef } from './core/image-ref.js';
+export { parseDockerfile } from './core/dockerfile/parser.js';
