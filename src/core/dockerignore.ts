@@ -206,12 +206,17 @@ function translate(pattern: string): { source: string; type: MatchType } {
     } else if (ch === '?') {
       re += '[^/]';
       type = 'regexp';
+    } else if (ch === '^' && inClass && chars[i - 1] === '[') {
+      // Negation right after `[` is class syntax for filepath.Match too.
+      re += ch;
     } else if (regexpSpecial.has(ch)) {
       re += `\\${ch}`;
     } else if (ch === '\\') {
       const next = chars[i + 1];
       if (next !== undefined) {
         re += /[A-Za-z0-9]/.test(next) ? next : `\\${next}`;
+        // An escaped character only means itself through the regex path.
+        type = 'regexp';
         i++;
       } else {
         re += '\\\\';
