@@ -9,6 +9,7 @@ import type { EngineEvent } from '../../../core/schemas/events.js';
 import type { ImageConfig } from '../../../core/schemas/image.js';
 import type { Layer } from '../../../fs-union/layer.js';
 import { EmulatorImageBackend } from './image-backend.js';
+import { decodeImageConfig } from './image-config.js';
 import type { EmulatorImage } from './image-index.js';
 import { StoreCore, type EmulatorImageStoreOptions } from './store-core.js';
 
@@ -84,10 +85,13 @@ export class EmulatorImageStore {
    */
   addImage(spec: AddImageSpec): EmulatorImage {
     const core = this.#core;
-    const parentRecord = spec.parent ? core.index.get(spec.parent.id) : undefined;
+    // A parent force-removed since the container was created still carries its history.
+    const parentHistory = spec.parent
+      ? (core.index.get(spec.parent.id)?.meta ?? decodeImageConfig(spec.parent.configBytes)).history
+      : [];
     const created = core.now();
     const history = [
-      ...(parentRecord?.meta.history ?? []),
+      ...parentHistory,
       {
         created,
         createdBy: spec.createdBy ?? '',
