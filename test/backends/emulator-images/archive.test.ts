@@ -9,6 +9,11 @@ import type { Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import { EmulatorImageStore } from '../../../src/backends/emulator/images/index.js';
 import { LayerBuilder } from '../../../src/fs-union/layer-builder.js';
+import { writeImageArchive } from '../../../src/fs-union/archive/index.js';
+import { sha256Digest } from '../../../src/fs-union/digest.js';
+import { AbortError } from '../../../src/core/errors.js';
+import { Readable as NodeReadable } from 'node:stream';
+import tar from 'tar-stream';
 
 const run = promisify(execFile);
 const DOCKER_SOCKET = '/var/run/docker.sock';
@@ -78,6 +83,61 @@ describe.each(['docker', 'oci'] as const)('save and load (%s format)', (format) 
   });
 });
 
+describe('foreign archives and sources', () => {
+  it('normalises a layer that is not in canonical form and re-keys the image', async () => {
+    const pack = tar.pack();
+    // Children before their directory and names out of order: valid, but not what toTar writes.
+    pack.entry({ name: 'srv/z.txt', mode: 0o644 }, 'z');
+    pack.entry({ name: 'srv/a.txt', mode: 0o644 }, 'a');
+    pack.entry({ name: 'srv/', type: 'directory', mode: 0o755 });
+    pack.finalize();
+    const layerBytes = await collect(pack);
+    const diffId = sha256Digest(layerBytes);
+    const config = Buffer.from(JSON.stringify({
+      architecture: 'amd64', os: 'linux', created: '2020-01-01T00:00:00Z', config: { Cmd: ['/srv/z.txt'] },
+      rootfs: { type: 'layers', diff_ids: [diffId] }, history: [{ created: '2020-01-01T00:00:00Z', created_by: 'ADD . /srv' }],
+    }));
+    const archive = await collect(writeImageArchive(
+      [{ config, repoTags: ['foreign:1'], layers: [{ diffId, open: () => NodeReadable.from([layerBytes]) }] }],
+      { format: 'docker' },
+    ));
+    const store = newStore();
+    const [loaded] = await store.backend.load(NodeReadable.from([archive]));
+    expect(loaded!.repoTags).toEqual(['foreign:1']);
+    expect(loaded!.id).not.toBe(sha256Digest(config));
+    const image = store.resolve('foreign:1');
+    expect(image.id).toBe(loaded!.id);
+    expect(await image.layers[0]!.canonicalDiffId()).toBe(image.layers[0]!.diffId);
+    const info = await store.backend.inspect('foreign:1');
+    expect(info.config.cmd).toEqual(['/srv/z.txt']);
+    expect(info.created).toEqual(new Date('2020-01-01T00:00:00Z'));
+    // From now on the image is stable: save and load keep the new ID.
+    const again = newStore();
+    const [reloaded] = await again.backend.load(NodeReadable.from([await collect(await store.backend.save(['foreign:1'], { format: 'oci' }))]));
+    expect(reloaded!.id).toBe(loaded!.id);
+  });
+
+  it('pulls from a source that hands back an archive', async () => {
+    const { store, childId } = await seeded();
+    const bytes = await collect(await store.backend.save(['child:1'], { format: 'oci' }));
+    const mirror = new EmulatorImageStore({
+      clock: () => new Date(), isInUse: () => false,
+      sources: (ref) => (ref.name === 'mirror.local/child' ? NodeReadable.from([bytes]) : undefined),
+    });
+    expect(await mirror.backend.pull('mirror.local/child:2')).toEqual({ id: childId });
+    expect((await mirror.backend.inspect(childId)).repoTags).toEqual(['child:1', 'mirror.local/child:2']);
+  });
+
+  it('honours an aborted signal', async () => {
+    const { store } = await seeded();
+    const controller = new AbortController();
+    controller.abort(new Error('stop'));
+    await expect(store.backend.pull('alpine', { signal: controller.signal })).rejects.toThrow(AbortError);
+    await expect(store.backend.save(['child:1'], { format: 'docker', signal: controller.signal })).rejects.toThrow(AbortError);
+    await expect(store.backend.load(NodeReadable.from([]), { signal: controller.signal })).rejects.toThrow(AbortError);
+  });
+});
+
 describe.skipIf(!haveDocker)('a saved built-in image in the real Docker engine', () => {
   const tag = `stowage-test/emu-images-${randomBytes(4).toString('hex')}`;
   const toRemove: string[] = [];
@@ -107,5 +167,24 @@ describe.skipIf(!haveDocker)('a saved built-in image in the real Docker engine',
     expect(inspected!.Config.Cmd).toEqual(['nginx', '-g', 'daemon off;']);
     expect(Object.keys(inspected!.Config.ExposedPorts)).toEqual(['80/tcp']);
     expect(inspected!.Config.StopSignal).toBe('SIGQUIT');
+  }, 60_000);
+
+  it('loads what the real engine saves back under the same ID', async () => {
+    dir ??= await mkdtemp(join(tmpdir(), 'stowage-emu-images-'));
+    const store = newStore();
+    const { id } = await store.backend.pull('busybox');
+    const ref = `${tag}:roundtrip`;
+    await store.backend.tag(id, ref);
+    const file = join(dir, 'busybox.tar');
+    await writeFile(file, await collect(await store.backend.save([ref], { format: 'docker' })));
+    toRemove.push(ref);
+    await run('docker', ['load', '-i', file]);
+    const back = join(dir, 'busybox-back.tar');
+    await run('docker', ['save', '-o', back, ref]);
+    const other = newStore();
+    const { createReadStream } = await import('node:fs');
+    const loaded = await other.backend.load(createReadStream(back));
+    expect(loaded).toEqual([{ id, repoTags: [ref] }]);
+    expect(other.resolve(ref).layers[0]!.diffId).toBe(store.resolve(id).layers[0]!.diffId);
   }, 60_000);
 });
