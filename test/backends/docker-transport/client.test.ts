@@ -314,3 +314,25 @@ describe('DockerClient: hijack', () => {
     expect(((error as AbortError).cause as Error).message).toBe('give up');
   });
 });
+
+describe('DockerClient: hijack session and abort', () => {
+  it('destroys an upgraded session when the signal fires, failing the output with AbortError', async () => {
+    const { engine, client } = await setup();
+    engine.upgrades.set('POST /containers/long/attach', (_req, socket) => {
+      socket.write('HTTP/1.1 101 UPGRADED\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n');
+      socket.write(frame(1, 'started\n'));
+      socket.resume();
+    });
+    const controller = new AbortController();
+    const io = await hijack(client, '/containers/long/attach', { query: { stream: true, stdout: true }, signal: controller.signal });
+    const first = await new Promise<Buffer>((resolve) => io.stdout.once('data', resolve));
+    expect(first.toString()).toBe('started\n');
+    const reason = new Error('detach');
+    const rest = collect(io.stdout).catch((e: unknown) => e);
+    controller.abort(reason);
+    const error = await rest;
+    expect(error).toBeInstanceOf(AbortError);
+    expect((error as AbortError).cause).toBe(reason);
+    expect(io.socket.destroyed).toBe(true);
+  });
+});

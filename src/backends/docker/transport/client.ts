@@ -64,7 +64,10 @@ export interface DockerResponse {
   status: number;
   /** Response headers, lower-case names. */
   headers: Record<string, string | string[] | undefined>;
-  /** The response body. */
+  /**
+   * The response body. Its failures are undici's errors; {@link DockerClient.stream} gives a
+   * body whose failures are typed.
+   */
   body: Readable;
 }
 

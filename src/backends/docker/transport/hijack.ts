@@ -10,6 +10,7 @@
  */
 import { Writable } from 'node:stream';
 import type { Duplex, Readable } from 'node:stream';
+import { abortErrorFrom } from '../../../core/errors.js';
 import type { DockerClient } from './client.js';
 import { demuxDockerStream } from './demux.js';
 import type { DockerQuery } from './request-body.js';
@@ -22,7 +23,7 @@ export interface HijackOptions {
   body?: unknown;
   /** The process has a TTY: output is raw bytes, all on `stdout`. */
   tty?: boolean;
-  /** Cancels until the connection is upgraded; afterwards, destroy the socket to stop. */
+  /** Cancels the upgrade; once upgraded, destroys the connection (outputs fail with AbortError). */
   signal?: AbortSignal;
   /** HTTP method (default `POST`). */
   method?: string;
@@ -58,8 +59,19 @@ export async function hijack(client: DockerClient, path: string, options: Hijack
     ...(options.body !== undefined ? { body: options.body } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
   });
-  // undici set no keep-alive or timeout on an upgraded socket we would have to undo, but it
-  // may have left it paused; demux reads it through 'readable', which resumes the flow.
+  const { signal } = options;
+  if (signal) {
+    // The caller's signal keeps governing the session after the upgrade, not just the request.
+    const onAbort = (): void => {
+      socket.destroy(abortErrorFrom(signal));
+    };
+    if (signal.aborted) onAbort();
+    else {
+      signal.addEventListener('abort', onAbort, { once: true });
+      socket.once('close', () => signal.removeEventListener('abort', onAbort));
+    }
+  }
+  // Demux reads the socket through 'readable', which also resumes a socket undici left paused.
   const { stdout, stderr } = demuxDockerStream(socket as unknown as Readable, { tty: options.tty ?? false });
   return { socket, stdin: stdinOf(socket), stdout, stderr };
 }
