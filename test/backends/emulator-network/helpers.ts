@@ -29,6 +29,12 @@ export function randomPortBlock(size: number): [number, number] {
   return [low, low + size - 1];
 }
 
+/** `count` consecutive random ports (see {@link randomPortBlock}). */
+export function randomPorts(count: number): number[] {
+  const [low] = randomPortBlock(count);
+  return Array.from({ length: count }, (_, i) => low + i);
+}
+
 /** Listens on 0.0.0.0:`port` to hold it, as another process would. */
 export async function holdPort(port: number, host = '0.0.0.0'): Promise<Server> {
   const server = createServer();

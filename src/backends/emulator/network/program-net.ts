@@ -94,6 +94,8 @@ export function createProgramNet(registry: NetworkRegistry, containerId: string,
     async listen(port, handler) {
       const record = self('listen');
       if (!Number.isInteger(port) || port < 1 || port > 65535) throw netError('EINVAL', 'listen', { address: '0.0.0.0', port });
+      // The program that owns this handle has ended: nothing may outlive it.
+      if (options.signal?.aborted) throw netError('EINVAL', 'listen', { address: '0.0.0.0', port });
       if (record.listeners.has(port)) throw netError('EADDRINUSE', 'listen', { address: '0.0.0.0', port });
       record.listeners.set(port, handler);
       opened.set(port, handler);
