@@ -91,6 +91,19 @@ describe.skipIf(!wanted.run)('docker transport against the real engine', () => {
     expect(info.ExitCode).toBe(0);
   });
 
+  it('hijacks an attach without a TTY: stdin EOF ends `cat`, whose output still arrives', async () => {
+    const id = await createContainer({ Cmd: ['/bin/cat'], OpenStdin: true, StdinOnce: true, AttachStdin: true, AttachStdout: true, AttachStderr: true });
+    const io = await hijack(client, `/containers/${id}/attach`, { query: { stream: true, stdin: true, stdout: true, stderr: true } });
+    const out = collect(io.stdout);
+    const err = collect(io.stderr);
+    await client.send('POST', `/containers/${id}/start`, { expect: [204, 304] });
+    io.stdin.end('through attach\n');
+    expect(await out).toBe('through attach\n');
+    expect(await err).toBe('');
+    const { StatusCode } = await client.json<{ StatusCode: number }>('POST', `/containers/${id}/wait`, { longLived: true });
+    expect(StatusCode).toBe(0);
+  });
+
   it('hijacks an attach with a TTY as one raw stream', async () => {
     const id = await createContainer({ Cmd: ['/bin/sh', '-c', 'echo tty-out; echo tty-err >&2'], Tty: true });
     const io = await hijack(client, `/containers/${id}/attach`, { query: { stream: true, stdout: true, stderr: true }, tty: true });
