@@ -5,7 +5,6 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import type { Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import { EmulatorImageStore } from '../../../src/backends/emulator/images/index.js';
 import { LayerBuilder } from '../../../src/fs-union/layer-builder.js';
@@ -25,7 +24,7 @@ function newStore(): EmulatorImageStore {
   return new EmulatorImageStore({ clock: () => new Date((t += 1000)), isInUse: () => false });
 }
 
-async function collect(stream: Readable): Promise<Buffer> {
+async function collect(stream: AsyncIterable<unknown>): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const c of stream) chunks.push(c as Buffer);
   return Buffer.concat(chunks);
@@ -55,7 +54,7 @@ describe.each(['docker', 'oci'] as const)('save and load (%s format)', (format) 
     const other = newStore();
     const events: string[] = [];
     other.onEvent = (e) => events.push(e.action);
-    const loaded = await other.backend.load((await import('node:stream')).Readable.from([bytes]));
+    const loaded = await other.backend.load(NodeReadable.from([bytes]));
     expect(loaded.map((l) => l.id).sort()).toEqual([busyboxId, childId].sort());
     expect(loaded.find((l) => l.id === childId)!.repoTags).toEqual(['child:1']);
     expect(loaded.find((l) => l.id === busyboxId)!.repoTags).toEqual(['busybox:latest']);
@@ -77,7 +76,7 @@ describe.each(['docker', 'oci'] as const)('save and load (%s format)', (format) 
   it('saves an image named by ID without tags', async () => {
     const { store, childId } = await seeded();
     const other = newStore();
-    const loaded = await other.backend.load((await import('node:stream')).Readable.from([await collect(await store.backend.save([childId], { format }))]));
+    const loaded = await other.backend.load(NodeReadable.from([await collect(await store.backend.save([childId], { format }))]));
     expect(loaded).toEqual([{ id: childId, repoTags: [] }]);
     expect((await other.backend.list()).map((r) => r.repoTags)).toEqual([[]]);
   });
