@@ -20,3 +20,4 @@ export * from './tar-writer.js';
 export * from './union-fs.js';
 export type { Change } from './union-changes.js';
 export type { ExtractOptions } from './union-archive.js';
+export * from './archive/index.js';
