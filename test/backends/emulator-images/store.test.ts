@@ -102,6 +102,17 @@ describe('tag and remove', () => {
     await expect(store.backend.tag('busybox', 'x')).rejects.toThrow(NotFoundError);
   });
 
+  it('finds and untags a pulled image by its digest reference', async () => {
+    const { store } = newStore();
+    const progress: string[] = [];
+    const { id } = await store.backend.pull('debian', { onProgress: (e) => progress.push(e.status) });
+    const digest = progress.find((p) => p.startsWith('Digest: '))!.slice(8);
+    expect(store.resolve(`debian@${digest}`).id).toBe(id);
+    expect(await store.backend.remove(`debian@${digest}`)).toEqual({ untagged: [`debian@${digest}`], deleted: [] });
+    expect(store.find(`debian@${digest}`)).toBeUndefined();
+    expect(store.find('debian')?.id).toBe(id);
+  });
+
   it('force by ID removes every tag', async () => {
     const { store } = newStore();
     const { id } = await store.backend.pull('alpine');

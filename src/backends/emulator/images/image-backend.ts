@@ -29,6 +29,7 @@ export function imageSize(record: ImageRecord): number {
 export class EmulatorImageBackend implements ImageBackend {
   readonly #core: StoreCore;
 
+  /** Serves the images of `core`. */
   constructor(core: StoreCore) {
     this.#core = core;
   }

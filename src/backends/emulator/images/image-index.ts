@@ -108,7 +108,7 @@ export class ImageIndex {
   byRef(ref: ImageRef): ImageRecord | undefined {
     if (ref.digest !== undefined) {
       const pinned = `${ref.name}@${ref.digest}`;
-      return this.all().find((r) => r.repoDigests.includes(pinned) || (r.image.id === ref.digest));
+      return this.all().find((r) => r.repoDigests.includes(pinned));
     }
     const id = this.#tags.get(ref.familiar);
     return id === undefined ? undefined : this.#records.get(id);

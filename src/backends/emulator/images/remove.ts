@@ -48,7 +48,8 @@ export function removeImage(core: StoreCore, ref: string, force: boolean): Image
   const result: ImageRemoveResult = { untagged: [], deleted: [] };
   const tags = index.tagsOf(id);
   if (!index.isIdReference(ref, record)) {
-    const familiar = parseImageRef(ref).familiar;
+    const parsed = parseImageRef(ref);
+    const familiar = parsed.digest === undefined ? parsed.familiar : `${parsed.name}@${parsed.digest}`;
     const user = userOf(core, id);
     if (!force && tags.length <= 1 && user) {
       throw new ConflictError(
@@ -56,7 +57,9 @@ export function removeImage(core: StoreCore, ref: string, force: boolean): Image
         { details: { ref, imageId: id, containerId: user.id } },
       );
     }
-    index.removeTag(familiar);
+    // A digest reference names a pull record, not a tag.
+    if (parsed.digest === undefined) index.removeTag(familiar);
+    else record.repoDigests.splice(record.repoDigests.indexOf(familiar), 1);
     core.emit('untag', id, familiar);
     result.untagged.push(familiar);
     if (index.tagsOf(id).length > 0) return result;

@@ -84,6 +84,7 @@ export class StoreCore {
   /** Receives image events (set by the backend). */
   onEvent: ((e: EngineEvent) => void) | undefined;
 
+  /** Creates the empty state of a store. */
   constructor(options: EmulatorImageStoreOptions) {
     this.options = options;
   }

@@ -48,6 +48,7 @@ export class EmulatorImageStore {
   /** The {@link ImageBackend} over this store (pull, import, list, inspect, save, load...). */
   readonly backend: ImageBackend;
 
+  /** Creates an empty store; images appear by pull, import, load or {@link addImage}. */
   constructor(options: EmulatorImageStoreOptions) {
     this.#core = new StoreCore(options);
     this.backend = new EmulatorImageBackend(this.#core);
@@ -58,6 +59,7 @@ export class EmulatorImageStore {
     return this.#core.onEvent;
   }
 
+  /** Sets (or clears) the image event listener. */
   set onEvent(listener: ((e: EngineEvent) => void) | undefined) {
     this.#core.onEvent = listener;
   }
