@@ -5,7 +5,7 @@
  */
 export * from './types.js';
 export { parseDockerfile, parseInstructions } from './parser.js';
-export type { ParseInstructionsOptions } from './parser.js';
+export type { ParseInstructionsOptions, ParsedInstructions } from './parser.js';
 export { expandWord, expandWords } from './shell-lex.js';
 export type { ExpandOptions, ExpandVars } from './shell-lex.js';
 export { EXPANDING_KEYWORDS, expandInstruction } from './expand-instruction.js';

@@ -228,14 +228,21 @@ export interface ParseInstructionsOptions {
   checkKeyword?: (keyword: string, line: number) => void;
 }
 
+/** What {@link parseInstructions} returns. */
+export interface ParsedInstructions {
+  /** Parser directives found at the top. */
+  directives: DockerfileDirectives;
+  /** Every instruction in file order. */
+  instructions: Instruction[];
+}
+
 /**
  * Parses Dockerfile text into directives and a flat instruction list, without stage checks
  * (used for `commit`/`import` changes, which have no FROM).
  *
  * @throws InvalidArgumentError as {@link parseDockerfile} does.
  */
-export function parseInstructions(text: string, options: ParseInstructionsOptions = {}):
-  { directives: DockerfileDirectives; instructions: Instruction[] } {
+export function parseInstructions(text: string, options: ParseInstructionsOptions = {}): ParsedInstructions {
   const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
   // A final newline does not start another line.
   if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
