@@ -33,7 +33,9 @@ export interface DockerignoreMatcher {
   matches(relPath: string): boolean;
   /**
    * Whether a `!` pattern could re-include something beneath a directory, so a walker must
-   * still descend into an excluded directory. Conservative: true means "maybe".
+   * still descend into an excluded directory. Conservative: true means "maybe". This follows
+   * BuildKit, which also descends for `!**/x`; the classic builder only descends when an
+   * exception's text starts with the directory's path, so it drops `docs/x` there.
    */
   mayMatchChildren(relDir: string): boolean;
 }
