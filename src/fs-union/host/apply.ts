@@ -105,7 +105,8 @@ async function extractWithTar(stream: AsyncIterable<Buffer>, root: string, signa
       '--xattrs',
       '--xattrs-include=*',
       '--numeric-owner',
-      '--same-owner',
+      // Owners can only be restored by root; elsewhere GNU tar would fail on every chown.
+      process.getuid?.() === 0 ? '--same-owner' : '--no-same-owner',
       '-p',
       '--warning=no-unknown-keyword',
       '--warning=no-timestamp',

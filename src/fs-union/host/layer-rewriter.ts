@@ -93,6 +93,7 @@ export class LayerRewriter {
   // The parent directory of the previous entry, already checked: most entries share it.
   #checkedParent: string | undefined;
 
+  /** @param options the output format, the directory already on disk (if any) and a signal */
   constructor(options: LayerRewriterOptions) {
     this.#format = options.format;
     this.#existingRoot = options.existingRoot;

@@ -67,11 +67,11 @@ export function checksumValid(block: Buffer): boolean {
 
 /** True for an all-zero block (the end-of-archive marker). */
 export function isZeroBlock(block: Buffer): boolean {
-  for (let i = 0; i < BLOCK; i += 8) {
-    if (block.readBigUInt64LE(i) !== 0n) return false;
-  }
-  return true;
+  // A real header never starts with NUL (its name is non-empty), so most calls stop here.
+  return block[0] === 0 && block.equals(ZERO_BLOCK);
 }
+
+const ZERO_BLOCK = Buffer.alloc(BLOCK);
 
 /** Decodes the fields the rewriter needs from a header block. */
 export function parseHeader(block: Buffer): RawHeaderInfo {
