@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createSocketPair } from '../../../src/backends/emulator/network/index.js';
+import { createSocketPair } from '../../../src/backends/emulator/network/socket-pair.js';
 import { readAll } from './helpers.js';
 
 const ends = () => createSocketPair({ address: '172.17.0.2', port: 40000 }, { address: '172.17.0.3', port: 80 });

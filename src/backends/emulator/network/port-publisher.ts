@@ -43,6 +43,7 @@ interface PlannedBinding {
   containerPort: number;
   hostIp: string;
   hostPort: number;
+  hostPortEnd?: number;
 }
 
 function parseExposed(text: string): { port: number; protocol: string } | undefined {
@@ -86,7 +87,9 @@ export class PortPublisher {
       for (const binding of planned) {
         const row = binding.hostPort === 0
           ? await this.#openAny(target, binding, publication, signal)
-          : await this.#openExact(target, binding, publication, signal);
+          : binding.hostPortEnd !== undefined && binding.hostPortEnd > binding.hostPort
+            ? await this.#openInRange(target, binding, publication, signal)
+            : await this.#openExact(target, binding, publication, signal);
         publication.rows.push(row);
       }
     } catch (error) {
@@ -120,7 +123,7 @@ export class PortPublisher {
           details: { containerPort: b.containerPort, protocol: b.protocol },
         });
       }
-      planned.push({ containerPort: b.containerPort, hostIp: b.hostIp, hostPort: b.hostPort });
+      planned.push({ containerPort: b.containerPort, hostIp: b.hostIp, hostPort: b.hostPort, hostPortEnd: b.hostPortEnd });
     }
     if (opts.publishAll) {
       for (const text of opts.exposedPorts) {
@@ -165,6 +168,28 @@ export class PortPublisher {
       });
     }
     return result.row;
+  }
+
+  // `-p 8000-8010:80`: the first port of the range that is free, as Docker's allocator does
+  // for a fresh range.
+  async #openInRange(target: PublishTarget, binding: PlannedBinding, publication: Publication, signal?: AbortSignal): Promise<PortRow> {
+    const ip = binding.hostIp || '0.0.0.0';
+    const end = binding.hostPortEnd ?? binding.hostPort;
+    for (let port = binding.hostPort; port <= end; port++) {
+      if (this.#heldHere(ip, port)) continue;
+      const result = await this.#listen(target.id, binding, ip, port, publication, signal);
+      if (result.ok) return result.row;
+      if (!result.inUse) {
+        throw new InvalidArgumentError(`driver failed programming external connectivity on endpoint ${target.name} (${target.endpointId}): ${result.error.message}`, {
+          details: { containerId: target.id, hostIp: ip },
+          cause: result.error,
+        });
+      }
+    }
+    throw new ConflictError(
+      `driver failed programming external connectivity on endpoint ${target.name} (${target.endpointId}): Bind for ${ip}:${binding.hostPort}-${end} failed: port is already allocated`,
+      { details: { containerId: target.id, hostIp: ip, hostPort: binding.hostPort, hostPortEnd: end } },
+    );
   }
 
   async #openAny(target: PublishTarget, binding: PlannedBinding, publication: Publication, signal?: AbortSignal): Promise<PortRow> {

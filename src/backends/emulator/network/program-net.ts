@@ -13,7 +13,7 @@ import { canReach, resolveFrom } from './resolver.js';
 import { createSocketPair } from './socket-pair.js';
 import type { VirtualSocket } from './socket-pair.js';
 
-/** Options of {@link createProgramNet}. */
+/** Options of `VirtualNetwork.programNet()`. */
 export interface ProgramNetOptions {
   /** When it aborts, the listeners opened through this handle are closed (the program ended). */
   signal?: AbortSignal;

@@ -7,7 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { ConflictError, InvalidArgumentError, NotFoundError } from '../../../core/errors.js';
-import type { EngineEvent } from '../../../core/schemas/index.js';
+import type { EngineEvent, LinkSpec } from '../../../core/schemas/index.js';
 import { cidrOverlaps, parseCidr, parseIPv4 } from './ipv4.js';
 import type { Cidr } from './ipv4.js';
 import { NetworkRecord } from './network-record.js';
@@ -37,7 +37,7 @@ export interface NetworkAttachSpec {
   /** Aliases on that network. */
   aliases: string[];
   /** Legacy links (`name` is the linked container, `alias` its name here). */
-  links: { name: string; alias: string }[];
+  links: LinkSpec[];
 }
 
 /** Options of {@link NetworkRegistry}. */

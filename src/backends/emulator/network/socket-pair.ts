@@ -62,6 +62,7 @@ export class VirtualSocket extends Duplex {
     return this;
   }
 
+  /** Hands a chunk to the peer; acknowledged only once the peer's buffer has room. */
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
     const peer = this.#peer;
     if (!peer || peer.destroyed || peer.readableEnded) {
@@ -75,12 +76,14 @@ export class VirtualSocket extends Duplex {
     else peer.#releasePeerWrite = () => callback();
   }
 
+  /** The reader wants more: releases the peer's held-back write. */
   override _read(): void {
     const release = this.#releasePeerWrite;
     this.#releasePeerWrite = undefined;
     release?.();
   }
 
+  /** Half-closes: the peer reads EOF. */
   override _final(callback: (error?: Error | null) => void): void {
     // Half-close: the peer reads EOF, and may still write back.
     const peer = this.#peer;
@@ -88,6 +91,7 @@ export class VirtualSocket extends Duplex {
     callback();
   }
 
+  /** Tears the connection down: the peer reads EOF and its held-back write is released. */
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
     const peer = this.#peer;
     this.#peer = undefined;
@@ -107,6 +111,14 @@ export class VirtualSocket extends Duplex {
   }
 }
 
+/** The two ends of a virtual connection. */
+export interface SocketPair {
+  /** The connecting side (what `connect()` returns). */
+  client: VirtualSocket;
+  /** The accepting side (what a listener's handler receives). */
+  server: VirtualSocket;
+}
+
 /**
  * Creates a connected pair: `client` is what `connect()` returns, `server` what the listener's
  * handler receives.
@@ -121,7 +133,7 @@ export class VirtualSocket extends Duplex {
 export function createSocketPair(
   from: { address: string; port: number },
   to: { address: string; port: number },
-): { client: VirtualSocket; server: VirtualSocket } {
+): SocketPair {
   const client = new VirtualSocket({ localAddress: from.address, localPort: from.port, remoteAddress: to.address, remotePort: to.port });
   const server = new VirtualSocket({ localAddress: to.address, localPort: to.port, remoteAddress: from.address, remotePort: from.port });
   VirtualSocket.link(client, server);

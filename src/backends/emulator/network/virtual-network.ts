@@ -69,6 +69,7 @@ export class VirtualNetwork {
     return this.#registry.onEvent;
   }
 
+  /** Sets (or clears) the receiver of network events. */
   set onEvent(listener: ((event: EngineEvent) => void) | undefined) {
     this.#registry.onEvent = listener;
   }
