@@ -34,7 +34,7 @@ export interface DockerignoreMatcher {
   /**
    * Whether a `!` pattern could re-include something beneath a directory, so a walker must
    * still descend into an excluded directory. Conservative: true means "maybe". This follows
-   * BuildKit, which also descends for `!**/x`; the classic builder only descends when an
+   * BuildKit, which also descends for a leading-double-star exception; the classic builder only descends when an
    * exception's text starts with the directory's path, so it drops `docs/x` there.
    */
   mayMatchChildren(relDir: string): boolean;
