@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 
 /** Immutable file content, shared by every entry that holds the same bytes. */
 export interface ContentRef {
@@ -44,7 +44,8 @@ export class ContentStore {
    * itself when the content is new, so the caller must not modify it afterwards.
    */
   put(data: Uint8Array): ContentRef {
-    const digest = `sha256:${createHash('sha256').update(data).digest('hex')}`;
+    // The one-shot hash skips a Hash object per file: it matters for tens of thousands of files.
+    const digest = `sha256:${typeof hash === 'function' ? hash('sha256', data, 'hex') : createHash('sha256').update(data).digest('hex')}`;
     return this.putHashed(digest, data);
   }
 

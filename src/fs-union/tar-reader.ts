@@ -139,21 +139,17 @@ export async function readLayerTar(source: TarSource, options: ReadLayerTarOptio
 
 /** Collects an entry's body (a copy: chunks may be views into the caller's buffer). */
 async function readBody(entry: AsyncIterable<Uint8Array>, keep: boolean): Promise<Buffer | undefined> {
-  const chunks: Uint8Array[] = [];
-  let size = 0;
+  let first: Uint8Array | undefined;
+  let rest: Uint8Array[] | undefined;
   for await (const chunk of entry) {
     if (!keep) continue;
-    chunks.push(chunk);
-    size += chunk.length;
+    if (first === undefined) first = chunk;
+    else (rest ??= []).push(chunk);
   }
   if (!keep) return undefined;
-  const out = Buffer.allocUnsafe(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return out;
+  if (first === undefined) return Buffer.alloc(0);
+  if (rest === undefined) return Buffer.from(first);
+  return Buffer.concat([first, ...rest]);
 }
 
 /** Adds one parsed tar entry to the builder, turning whiteout names into whiteouts. */
