@@ -34,8 +34,8 @@ export interface DockerignoreMatcher {
   /**
    * Whether a `!` pattern could re-include something beneath a directory, so a walker must
    * still descend into an excluded directory. Conservative: true means "maybe". This follows
-   * BuildKit, which also descends for a leading-double-star exception; the classic builder only descends when an
-   * exception's text starts with the directory's path, so it drops `docs/x` there.
+   * BuildKit, which also descends for an exception that starts with a double star; the classic
+   * builder only descends when an exception's text starts with the directory's path.
    */
   mayMatchChildren(relDir: string): boolean;
 }
