@@ -101,6 +101,22 @@ describe('published ports', () => {
     expect(await isFree(free)).toBe(true);
   });
 
+  it('takes the first free port of an explicit host range', async () => {
+    const [low = 0, mid = 0, high = 0] = randomPorts(3);
+    const net = network();
+    const a = container('a');
+    const b = container('b');
+    await net.attach(a, { aliases: [], links: [] });
+    await net.attach(b, { aliases: [], links: [] });
+    held.push(await holdPort(low));
+    const range = { containerPort: 80, protocol: 'tcp' as const, hostIp: '0.0.0.0', hostPort: low, hostPortEnd: high };
+    expect((await net.publish(a.id, [range], { publishAll: false, exposedPorts: [] }))[0]?.hostPort).toBe(mid);
+    expect((await net.publish(b.id, [range], { publishAll: false, exposedPorts: [] }))[0]?.hostPort).toBe(high);
+    const c = container('c');
+    await net.attach(c, { aliases: [], links: [] });
+    await expect(net.publish(c.id, [range], { publishAll: false, exposedPorts: [] })).rejects.toThrow(ConflictError);
+  });
+
   it('refuses UDP publications', async () => {
     const net = network();
     const box = container('box');

@@ -84,6 +84,25 @@ describe('name resolution and connections', () => {
     expect(await roundTrip(net, web1.id, 'web4', 80, 'ping')).toBe('ping');
   });
 
+  it('resolves links on a user network through DNS only, and follows renames', async () => {
+    const net = network();
+    await net.backend.create({ name: 'app', internal: false, labels: {} });
+    const db = container('db');
+    const web = container('web');
+    await net.attach(db, { network: 'app', aliases: [], links: [] });
+    await net.attach(web, { network: 'app', aliases: [], links: [{ name: 'db', alias: 'sql' }] });
+    expect(await net.programNet(web.id).resolve('sql')).toBe('172.18.0.2');
+    // The alias is this container's own: others do not see it.
+    await expect(net.programNet(db.id).resolve('sql')).rejects.toMatchObject({ code: 'ENOTFOUND' });
+    // No /etc/hosts lines and no variables for links on user networks, as on Docker.
+    expect(net.hostsFile(web.id).split('\n').filter((l) => l.startsWith('172.'))).toEqual([`172.18.0.3\t${web.hostname}`]);
+    expect(net.linkEnv(web.id)).toEqual([]);
+    net.rename(db.id, 'database');
+    expect(await net.programNet(web.id).resolve('database')).toBe('172.18.0.2');
+    await expect(net.programNet(web.id).resolve('db')).rejects.toMatchObject({ code: 'ENOTFOUND' });
+    expect((await net.backend.inspect('app')).containers[db.id]?.name).toBe('database');
+  });
+
   it('refuses a link to a container that is not running and leaves nothing allocated', async () => {
     const net = network();
     const web4 = container('web4');
