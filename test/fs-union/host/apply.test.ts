@@ -86,6 +86,19 @@ describe('applyLayerToDirectory, overlay format', () => {
     expect(readFileSync(join(target, 'd'.repeat(60), 'e'.repeat(60), 'f'.repeat(120)), 'utf8')).toBe('deep');
   });
 
+  it('reads GNU long-name and long-link headers', async () => {
+    const src = join(work, 'src');
+    const long = 'n'.repeat(150);
+    mkdirSync(join(src, long), { recursive: true });
+    writeFileSync(join(src, long, 'file'), 'gnu');
+    symlinkSync(`${long}/file`, join(src, 'to-long'));
+    const tar = execFileSync('tar', ['--format=gnu', '-cf', '-', '-C', src, '.']);
+    const target = join(work, 'diff');
+    await applyLayerToDirectory(Readable.from([tar]), target, { format: 'overlay' });
+    expect(readFileSync(join(target, long, 'file'), 'utf8')).toBe('gnu');
+    expect(readlinkSync(join(target, 'to-long'))).toBe(`${long}/file`);
+  });
+
   it('cleans absolute and ./ names into the root, as Docker does', async () => {
     const tar = await makeTar([
       { name: '/etc/passwd', content: 'root' },
@@ -146,6 +159,20 @@ describe('applyLayerToDirectory refuses escapes and leaves nothing behind', () =
     expect(error).toBeInstanceOf(LayerFormatError);
     expect((error as LayerFormatError).entry).toBe('lib/evil.so');
     expect(readdirSync(outside)).toEqual([]);
+  });
+
+  it('refuses a whiteout that would delete through a symlink on disk (plain format)', async () => {
+    const outside = join(work, 'outside');
+    const rootfs = join(work, 'rootfs');
+    mkdirSync(outside);
+    writeFileSync(join(outside, 'passwd'), 'keep me');
+    mkdirSync(rootfs);
+    symlinkSync(outside, join(rootfs, 'etc'));
+    const tar = await makeTar([{ name: 'etc/.wh.passwd', content: '' }]);
+    const error = await applyLayerToDirectory(Readable.from([tar]), rootfs, { format: 'plain' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(LayerFormatError);
+    expect((error as LayerFormatError).reason).toBe('symlink-escape');
+    expect(readFileSync(join(outside, 'passwd'), 'utf8')).toBe('keep me');
   });
 
   it('replaces an on-disk symlink with the directory the layer brings', async () => {
