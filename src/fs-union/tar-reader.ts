@@ -53,7 +53,11 @@ async function* chunksOf(source: TarSource): AsyncIterable<Uint8Array> {
   }
 }
 
-/** Entry metadata from a tar header (xattrs from `SCHILY.xattr.*` PAX records). */
+/**
+ * Entry metadata from a tar header (xattrs from `SCHILY.xattr.*` PAX records). tar-stream hands
+ * PAX values over as UTF-8 text, so an xattr whose value is not valid UTF-8 (a binary
+ * `security.capability`) does not survive byte for byte; textual values do.
+ */
 function metaOf(header: Header): EntryOptions {
   const xattrs: Record<string, Buffer> = {};
   for (const [key, value] of Object.entries((header.pax ?? {}) as Record<string, string>)) {

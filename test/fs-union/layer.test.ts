@@ -10,6 +10,9 @@ import {
   chainId,
   UnionFS,
 } from '../../src/fs-union/index.js';
+import { Readable } from 'node:stream';
+import { AbortError } from '../../src/core/errors.js';
+import { LayerFormatError } from '../../src/fs-union/index.js';
 import { makeTar, snapshot } from './helpers.js';
 
 describe('Layer', () => {
@@ -164,6 +167,36 @@ describe('Layer', () => {
     const b = sha256Digest('b');
     expect(chainId([a])).toBe(a);
     expect(chainId([a, b])).toBe(sha256Digest(`${a} ${b}`));
+  });
+
+  it('reads a node Readable, and stops with AbortError when the signal fires', async () => {
+    const layer = await new LayerBuilder().addFile('/f', Buffer.alloc(200_000, 1)).build();
+    const bytes = await readAll(layer.toTar());
+    expect((await Layer.fromTar(Readable.from([bytes.subarray(0, 1000), bytes.subarray(1000)]))).diffId).toBe(layer.diffId);
+    const ctrl = new AbortController();
+    ctrl.abort(new Error('stop'));
+    await expect(Layer.fromTar(bytes, { signal: ctrl.signal })).rejects.toBeInstanceOf(AbortError);
+    const late = new AbortController();
+    async function* slow() {
+      yield bytes.subarray(0, 512);
+      late.abort('later');
+      yield bytes.subarray(512);
+    }
+    await expect(Layer.fromTar(slow(), { signal: late.signal })).rejects.toMatchObject({ code: 'ABORTED', cause: 'later' });
+  });
+
+  it('the builder refuses whiteout names as entries and entries below its own files', () => {
+    expect(() => new LayerBuilder().addFile('/d/.wh.x', '')).toThrow(LayerFormatError);
+    expect(() => new LayerBuilder().addFile('/f', '').addFile('/f/x', '')).toThrow(LayerFormatError);
+    expect(() => new LayerBuilder().addFile('/', '')).toThrow(LayerFormatError);
+  });
+
+  it('keeps a root directory entry and applies its metadata to the view', async () => {
+    const layer = await Layer.fromTar(await makeTar([{ name: './', type: 'directory', mode: 0o700 }, { name: './a', data: 'a' }]));
+    expect(layer.get('')?.type).toBe('directory');
+    expect((await new UnionFS([layer]).stat('/')).mode).toBe(0o700);
+    const names = (await readAll(layer.toTar())).toString('latin1');
+    expect(names.startsWith('./')).toBe(true);
   });
 
   it('property: fromTar(toTar(layer)) keeps the diffID and the bytes', async () => {
