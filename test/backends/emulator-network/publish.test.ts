@@ -3,7 +3,7 @@ import { ConflictError, UnsupportedError } from '../../../src/core/errors.js';
 import { VirtualNetwork } from '../../../src/backends/emulator/network/index.js';
 import type { VirtualSocket } from '../../../src/backends/emulator/network/index.js';
 import type { Server } from 'node:net';
-import { container, echo, holdPort, isFree, randomPortBlock, randomPorts, release, tcpRoundTrip } from './helpers.js';
+import { container, echo, holdPort, readAll, isFree, randomPortBlock, randomPorts, release, tcpRoundTrip } from './helpers.js';
 
 const nets: VirtualNetwork[] = [];
 const held: Server[] = [];
@@ -115,6 +115,25 @@ describe('published ports', () => {
     const c = container('c');
     await net.attach(c, { aliases: [], links: [] });
     await expect(net.publish(c.id, [range], { publishAll: false, exposedPorts: [] })).rejects.toThrow(ConflictError);
+  });
+
+  it('lets containers reach published ports through their gateway, except on internal networks', async () => {
+    const [port = 0] = randomPorts(1);
+    const net = network();
+    await net.backend.create({ name: 'sealed', internal: true, labels: {} });
+    const web = container('web');
+    const client = container('client');
+    const jailed = container('jailed');
+    await net.attach(web, { aliases: [], links: [] });
+    await net.attach(client, { aliases: [], links: [] });
+    await net.attach(jailed, { network: 'sealed', aliases: [], links: [] });
+    await net.programNet(web.id).listen(80, echo);
+    await net.publish(web.id, [tcp(80, port, '0.0.0.0')], { publishAll: false, exposedPorts: [] });
+    const socket = await net.programNet(client.id).connect('172.17.0.1', port);
+    const reply = readAll(socket);
+    socket.end('via host');
+    expect(await reply).toBe('via host');
+    await expect(net.programNet(jailed.id).connect('172.18.0.1', port)).rejects.toMatchObject({ code: 'EHOSTUNREACH' });
   });
 
   it('refuses UDP publications', async () => {

@@ -5,6 +5,8 @@
  *
  * @module
  */
+import { connect as connectHost } from 'node:net';
+import type { Socket } from 'node:net';
 import type { ProgramNet } from '../program.js';
 import { netError } from './net-errors.js';
 import type { ConnectionHandler, ContainerRecord } from './network-record.js';
@@ -59,6 +61,26 @@ export function openConnection(
   return client;
 }
 
+/**
+ * Connects to the host through a network's gateway address, as a container reaches services
+ * and published ports of its host on Docker. The emulator's host is this machine, reached on
+ * its loopback.
+ */
+async function connectThroughGateway(record: ContainerRecord, gateway: string, port: number): Promise<Socket> {
+  const socket = connectHost({ host: '127.0.0.1', port, allowHalfOpen: true });
+  await new Promise<void>((resolve, reject) => {
+    socket.once('connect', () => resolve());
+    socket.once('error', (error: NodeJS.ErrnoException) => {
+      reject(netError(error.code === 'ECONNREFUSED' ? 'ECONNREFUSED' : 'EHOSTUNREACH', 'connect', { address: gateway, port }));
+    });
+  });
+  // Later failures end the connection quietly, like the virtual sockets do.
+  socket.on('error', () => undefined);
+  record.connections.add(socket);
+  socket.once('close', () => record.connections.delete(socket));
+  return socket;
+}
+
 function track(record: ContainerRecord, socket: VirtualSocket): void {
   record.connections.add(socket);
   socket.once('close', () => record.connections.delete(socket));
@@ -106,6 +128,10 @@ export function createProgramNet(registry: NetworkRegistry, containerId: string,
       const found = resolveFrom(registry, record, host);
       if (!found) throw netError('ENOTFOUND', 'getaddrinfo', { hostname: host });
       const loopback = isLoopback(found.ipAddress);
+      if (!loopback && !found.container && record.attached) {
+        const via = registry.endpointsOf(record.id).find(({ network }) => network.ipam.gateway === found.ipAddress);
+        if (via && !via.network.internal) return connectThroughGateway(record, found.ipAddress, port);
+      }
       const target = loopback ? record : found.container;
       if (!target || (!loopback && (!record.attached || !canReach(record, target, found.network)))) {
         throw netError('EHOSTUNREACH', 'connect', { address: found.ipAddress, port });
