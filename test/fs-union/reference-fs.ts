@@ -100,7 +100,8 @@ export class RefFs {
     const { path, node } = this.resolve(p, true);
     if (path === '' || node?.t === 'd') throw new RefError('EISDIR');
     if (node?.t === 'f') {
-      this.m.set(path, { ...node, data });
+      // In place: hard links are one node held under several paths.
+      node.data = data;
       return;
     }
     this.m.set(path, { t: 'f', data, mode: 0o644 });
@@ -171,11 +172,21 @@ export class RefFs {
     this.m.set(path, { t: 'l', target });
   }
 
+  link(existing: string, p: string): void {
+    const src = this.resolve(existing, false);
+    if (src.node === undefined) throw new RefError('ENOENT');
+    if (src.node.t === 'd') throw new RefError('EPERM');
+    const dst = this.resolve(p, false);
+    if (dst.node !== undefined) throw new RefError('EEXIST');
+    this.m.set(dst.path, src.node);
+  }
+
   chmod(p: string, mode: number): void {
     const { path, node } = this.resolve(p, true);
     if (node === undefined) throw new RefError('ENOENT');
     if (node.t === 'l') throw new Error('unreachable: chmod followed the link');
-    this.m.set(path, { ...node, mode: mode & 0o7777 });
+    void path;
+    node.mode = mode & 0o7777;
   }
 
   /** The same description `snapshot()` gives for a view. */

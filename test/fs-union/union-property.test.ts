@@ -28,6 +28,7 @@ const fsOp = fc.oneof(
   fc.record({ k: fc.constant('rename' as const), p: path, q: path }),
   fc.record({ k: fc.constant('symlink' as const), p: path, t: target }),
   fc.record({ k: fc.constant('chmod' as const), p: path, m: mode }),
+  fc.record({ k: fc.constant('link' as const), p: path, q: path }),
 );
 type FsOp = typeof fsOp extends fc.Arbitrary<infer T> ? T : never;
 
@@ -62,6 +63,7 @@ async function step(fs: UnionFS, ref: RefFs, op: FsOp): Promise<void> {
     else if (op.k === 'rm') ref.rmRecursive(op.p);
     else if (op.k === 'rename') ref.rename(op.p, op.q);
     else if (op.k === 'symlink') ref.symlink(op.t, op.p);
+    else if (op.k === 'link') ref.link(op.p, op.q);
     else ref.chmod(op.p, op.m);
   } catch (e) {
     if (!(e instanceof RefError)) throw e;
@@ -76,6 +78,7 @@ async function step(fs: UnionFS, ref: RefFs, op: FsOp): Promise<void> {
     else if (op.k === 'rm') await fs.rm(op.p, { recursive: true });
     else if (op.k === 'rename') await fs.rename(op.p, op.q);
     else if (op.k === 'symlink') await fs.symlink(op.t, op.p);
+    else if (op.k === 'link') await fs.link(op.p, op.q);
     else await fs.chmod(op.p, op.m);
   } catch (e) {
     if (!(e instanceof FsError)) throw e;
@@ -87,7 +90,7 @@ async function step(fs: UnionFS, ref: RefFs, op: FsOp): Promise<void> {
 const sorted = (m: Map<string, string>): [string, string][] => [...m].sort(([a], [b]) => (a < b ? -1 : 1));
 
 describe('UnionFS against a flat reference filesystem (property)', () => {
-  it('random operations over random lowers give the same tree; commit + re-apply gives it again', async () => {
+  it('random operations (hard links included) over random lowers give the same tree; commit + re-apply gives it again', async () => {
     await fc.assert(
       fc.asyncProperty(lowerSpecs, fc.array(fsOp, { maxLength: 25 }), async (specs, ops) => {
         const lowers = await buildLowers(specs);
