@@ -16,7 +16,7 @@ import { attachToContainer, execInContainer } from './exec.js';
 import { inspectRecord, selectContainers, summarize } from './list.js';
 import { ContainerRegistry, type ContainerRecord } from './record.js';
 import {
-  emitContainer, isRunning, killContainer, startContainer, stopContainer, waitExit, type RuntimeDeps,
+  emitContainer, isRunning, networkIdentity, networkSettings, killContainer, startContainer, stopContainer, waitExit, type RuntimeDeps,
 } from './runtime.js';
 import { MountedFs } from '../mounts/mounted-fs.js';
 
@@ -65,6 +65,14 @@ export class EmulatorContainers implements ContainerBackend {
 
   async create(request: ContainerCreateRequest, options?: CallOptions): Promise<{ id: string; name: string; warnings: string[] }> {
     const record = await createContainer(this.#create, request, options?.signal);
+    try {
+      this.#o.network.configure?.(networkIdentity(record), networkSettings(record));
+    } catch (e) {
+      // No such network: the container is not kept, as `docker create --network nope` fails.
+      this.#destroy(record, true, false);
+      throw e;
+    }
+    emitContainer(this.#runtime, record, 'create');
     return { id: record.id, name: record.name, warnings: [] };
   }
 
@@ -90,9 +98,9 @@ export class EmulatorContainers implements ContainerBackend {
     await stopContainer(this.#runtime, record, options?.timeout, options?.signal);
   }
 
-  async kill(id: string, options?: CallOptions & { signal?: string }): Promise<void> {
+  async kill(id: string, posixSignal: string, options?: CallOptions): Promise<void> {
     throwIfAborted(options?.signal);
-    await killContainer(this.#runtime, this.registry.get(id), options?.signal ?? 'SIGKILL');
+    await killContainer(this.#runtime, this.registry.get(id), posixSignal || 'SIGKILL');
   }
 
   async restart(id: string, options?: CallOptions & { timeout?: number }): Promise<void> {
@@ -135,6 +143,7 @@ export class EmulatorContainers implements ContainerBackend {
     if (clean === record.name) return;
     const oldName = record.name;
     this.registry.rename(record, clean);
+    this.#o.network.rename?.(record.id, clean);
     emitContainer(this.#runtime, record, 'rename', { oldName: `/${oldName}` });
   }
 
@@ -246,7 +255,7 @@ export class EmulatorContainers implements ContainerBackend {
     }
   }
 
-  #destroy(record: ContainerRecord, dropVolumes: boolean): void {
+  #destroy(record: ContainerRecord, dropVolumes: boolean, announce = true): void {
     if (this.registry.find(record.id) !== record) return;
     for (const name of record.volumeNames) {
       try {
@@ -258,6 +267,7 @@ export class EmulatorContainers implements ContainerBackend {
     if (dropVolumes) this.#o.volumes.removeAnonymous(record.volumeNames);
     record.logs.clear();
     this.registry.delete(record);
-    emitContainer(this.#runtime, record, 'destroy');
+    void this.#o.network.forget?.(record.id).catch(() => undefined);
+    if (announce) emitContainer(this.#runtime, record, 'destroy');
   }
 }

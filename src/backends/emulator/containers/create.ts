@@ -7,7 +7,7 @@
 import { mkdir } from 'node:fs/promises';
 import { posix } from 'node:path';
 import { InvalidArgumentError, throwIfAborted } from '../../../core/errors.js';
-import type { ContainerCreateRequest, ContainerInfo, EngineEvent } from '../../../core/schemas/index.js';
+import type { ContainerCreateRequest, ContainerInfo } from '../../../core/schemas/index.js';
 import { DEFAULT_PATH } from '../exec/resolve.js';
 import { copyTree, isNonEmptyDirectory } from '../mounts/copy-tree.js';
 import { EngineFile } from '../mounts/engine-file.js';
@@ -36,15 +36,13 @@ export interface CreateDeps {
   newId: () => string;
   /** Bytes of log text kept per container. */
   logBytes?: number;
-  /** Publishes an event. */
-  emit: (event: EngineEvent) => void;
 }
 
 /** The engine's files every container gets, by path. */
 export const ENGINE_FILE_PATHS = ['/etc/hosts', '/etc/hostname', '/etc/resolv.conf', '/.dockerenv'] as const;
 
 /**
- * Creates a container record and registers it.
+ * Creates a container record and registers it (the caller announces it).
  *
  * @throws NotFoundError `No such image: x`; ConflictError when the name is taken;
  *   InvalidArgumentError when neither the image nor the request gives a command
@@ -100,7 +98,6 @@ export async function createContainer(deps: CreateDeps, request: ContainerCreate
     removing: false,
   };
   deps.registry.add(record);
-  deps.emit({ type: 'container', action: 'create', id, name, time: now, attributes: { image: request.image, name } });
   return record;
 }
 
@@ -158,13 +155,15 @@ async function mountsFor(deps: CreateDeps, request: ContainerCreateRequest, imag
     throwIfAborted(signal);
     const target = posix.resolve('/', m.target);
     if (m.type === 'bind') {
-      // As `docker run -v /host:/ctr` does: a missing host directory is created.
-      await mkdir(m.source, { recursive: true });
-      out.points.push({ target, fs: new HostDirectoryFs(m.source), readOnly: m.readOnly });
-      out.records.push({ type: 'bind', source: m.source, destination: target, readOnly: m.readOnly });
+      // Core guarantees a bind mount's source; as `docker run -v /host:/ctr`, a missing host
+      // directory is created.
+      const source = m.source ?? '/';
+      await mkdir(source, { recursive: true });
+      out.points.push({ target, fs: new HostDirectoryFs(source), readOnly: m.readOnly });
+      out.records.push({ type: 'bind', source, destination: target, readOnly: m.readOnly });
       taken.add(target);
     } else {
-      await addVolume(deps.volumes.ensure(m.source), target, m.readOnly, true);
+      await addVolume(deps.volumes.ensure(m.source), target, m.readOnly, m.noCopy !== true);
     }
   }
   for (const from of request.volumesFrom) {

@@ -36,12 +36,32 @@ export interface ImageStoreLike {
   }): ImageRecordLike;
 }
 
+/** A container as the network knows it. */
+export interface NetworkContainerInfo {
+  /** Container ID. */
+  id: string;
+  /** Container name. */
+  name: string;
+  /** Hostname. */
+  hostname: string;
+  /** Exposed ports, for the link variables of containers linking to this one. */
+  exposedPorts?: string[];
+  /** Environment, for `<ALIAS>_ENV_*` link variables. */
+  env?: string[];
+}
+
 /** The virtual network as containers use it. */
 export interface NetworkLike {
   /** How the network finds containers by name or ID (for connect/disconnect). */
   setContainerResolver(fn: (ref: string) => { id: string; name: string } | undefined): void;
+  /** Records a created container's network settings (NotFoundError for a missing network). */
+  configure?(container: NetworkContainerInfo, opts: { network?: string; aliases: string[]; links: { name: string; alias: string }[] }): void;
+  /** Follows a rename. */
+  rename?(containerId: string, name: string): void;
+  /** Forgets a removed container. */
+  forget?(containerId: string): Promise<void>;
   /** Joins the container to its network (on start). */
-  attach(container: { id: string; name: string; hostname: string }, opts: { network?: string; aliases: string[]; links: { name: string; alias: string }[] }): Promise<void>;
+  attach(container: NetworkContainerInfo, opts: { network?: string; aliases: string[]; links: { name: string; alias: string }[] }): Promise<void>;
   /** Leaves every network (on exit). */
   detach(containerId: string): Promise<void>;
   /** The network as the container's programs see it. */

@@ -16,7 +16,8 @@ import { once } from 'node:events';
 import { PassThrough, Writable, type Readable } from 'node:stream';
 import type { FileSystemApi } from '../../../fs-union/fs-api.js';
 import { clockSleep, type EmulatorClock } from '../clock.js';
-import { launch, selectProgram } from '../exec/launch.js';
+import { launch, selectProgram, type LaunchOptions } from '../exec/launch.js';
+import { ExecutableNotFoundError } from '../exec/resolve.js';
 import type { ProgramContext, ProgramNet, ProgramTable } from '../program.js';
 import { BrokenPipeError, SignalledError, signalNumber } from '../programs/io.js';
 import type { PauseGate } from './pause-gate.js';
@@ -79,10 +80,22 @@ export class EmulatedProcess {
    *   anything runs, so the caller can fail `start` the way Docker does
    */
   static async start(spec: ProcessSpec): Promise<EmulatedProcess> {
-    const selected = await selectProgram(spec.argv, spec.fs, spec.env, spec.cwd, { programs: spec.programs });
+    const options: LaunchOptions = spec.programs === undefined ? {} : { programs: spec.programs };
+    let selected;
+    try {
+      selected = await selectProgram(spec.argv, spec.fs, spec.env, spec.cwd, options);
+    } catch (e) {
+      // A registered user program runs even when the image has no file for it: users should
+      // not have to plant a file to run their own program. Built-ins still need their file,
+      // so a missing command is exit 127 as in Docker.
+      const argv0 = spec.argv[0] ?? '';
+      if (!(e instanceof ExecutableNotFoundError) || argv0.includes('/') || !spec.programs || !Object.hasOwn(spec.programs, argv0)) throw e;
+      options.fallbackToBuiltins = true;
+      selected = await selectProgram(spec.argv, spec.fs, spec.env, spec.cwd, options);
+    }
     const user = spec.programs !== undefined && Object.values(spec.programs).includes(selected.program);
     const proc = new EmulatedProcess(spec, !user);
-    proc.#run(spec);
+    proc.#run(spec, options);
     return proc;
   }
 
@@ -105,7 +118,7 @@ export class EmulatedProcess {
     if (!this.#notify.signal.aborted) this.#notify.abort(canonicalName(signal, n));
   }
 
-  #run(spec: ProcessSpec): void {
+  #run(spec: ProcessSpec, options: LaunchOptions): void {
     const fatal = this.#fatal.signal;
     const gate = spec.gate;
     const effect = async (): Promise<void> => {
@@ -142,7 +155,7 @@ export class EmulatedProcess {
     void (async () => {
       let code: number;
       try {
-        code = await launch(spec.argv, ctx, { programs: spec.programs });
+        code = await launch(spec.argv, ctx, options);
       } catch (e) {
         // The executable vanished between the check and the run: as a shell reports it.
         code = typeof (e as { exitCode?: unknown }).exitCode === 'number' ? (e as { exitCode: number }).exitCode : 1;

@@ -10,7 +10,7 @@ import type { EngineEvent } from '../../../core/schemas/index.js';
 import { clockSleep, type EmulatorClock } from '../clock.js';
 import { ExecutableNotFoundError, ExecutablePermissionError } from '../exec/resolve.js';
 import type { ProgramTable } from '../program.js';
-import type { NetworkLike } from './deps.js';
+import type { NetworkContainerInfo, NetworkLike } from './deps.js';
 import { OutputFanout } from './fanout.js';
 import { EmulatedProcess } from './process.js';
 import type { ContainerRecord } from './record.js';
@@ -68,10 +68,7 @@ export async function startContainer(deps: RuntimeDeps, record: ContainerRecord)
   if (record.state.status === 'running' || record.state.status === 'paused') return;
   if (record.exited) await record.exited;
   const argv = [...(record.config.entrypoint ?? []), ...(record.config.cmd ?? [])];
-  await deps.network.attach(
-    { id: record.id, name: record.name, hostname: record.config.hostname },
-    { ...(record.request.network === undefined ? {} : { network: record.request.network }), aliases: record.request.networkAliases, links: record.request.links },
-  );
+  await deps.network.attach(networkIdentity(record), networkSettings(record));
   try {
     record.ports = await deps.network.publish(record.id, record.request.ports, {
       publishAll: record.request.publishAll,
@@ -146,6 +143,20 @@ async function windDown(deps: RuntimeDeps, record: ContainerRecord, main: Emulat
   emitContainer(deps, record, 'die', { exitCode: String(code) });
   record.exited = undefined;
   deps.onExit(record);
+}
+
+/** The container as the network part knows it. */
+export function networkIdentity(record: ContainerRecord): NetworkContainerInfo {
+  return {
+    id: record.id, name: record.name, hostname: record.config.hostname,
+    exposedPorts: [...record.config.exposedPorts], env: [...record.config.env],
+  };
+}
+
+/** The network, aliases and links the container was created with. */
+export function networkSettings(record: ContainerRecord): { network?: string; aliases: string[]; links: { name: string; alias: string }[] } {
+  const { network, networkAliases, links } = record.request;
+  return { ...(network === undefined ? {} : { network }), aliases: networkAliases, links };
 }
 
 /** Whether the container's main process is running (paused counts as running). */

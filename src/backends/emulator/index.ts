@@ -1,0 +1,11 @@
+/**
+ * The emulator backend (`stowage/emulator`): an in-memory engine that runs containers as
+ * TypeScript programs over a union filesystem, with a virtual network whose published ports
+ * are real host listeners. Needs nothing: no daemon, no root, any OS.
+ *
+ * @module
+ */
+export { createEmulatorBackend, emulatorCapabilities, type EmulatorOptions } from './backend.js';
+export { systemClock, randomIdSource, type EmulatorClock, type IdSource } from './clock.js';
+export type { Program, ProgramContext, ProgramNet, ProgramExecOptions, ProgramTable } from './program.js';
+export { DEFAULT_LOG_BYTES } from './containers/log-buffer.js';
