@@ -42,6 +42,19 @@ function bad(message: string, details: Record<string, unknown> = {}): InvalidArg
   return new InvalidArgumentError(`image archive: ${message}`, { details });
 }
 
+/** Resolves when a streamx writable wants more data or has closed (then nobody will drain it). */
+function drainOrClose(stream: { once(event: string, fn: () => void): unknown; off(event: string, fn: () => void): unknown }): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      stream.off('drain', done);
+      stream.off('close', done);
+      resolve();
+    };
+    stream.once('drain', done);
+    stream.once('close', done);
+  });
+}
+
 /** Reads every file of the archive tar into the spool. */
 async function spoolArchive(source: Readable | AsyncIterable<Uint8Array>, spool: BlobSpool, signal: AbortSignal | undefined): Promise<ArchiveFiles> {
   const files: ArchiveFiles = { blobs: new Map(), aliases: new Map() };
@@ -51,7 +64,8 @@ async function spoolArchive(source: Readable | AsyncIterable<Uint8Array>, spool:
   const feeding = (async () => {
     try {
       for await (const chunk of tar) {
-        if (!ex.write(chunk as Buffer)) await new Promise<void>((resolve) => ex.once('drain', () => resolve()));
+        if (ex.destroyed) break;
+        if (!ex.write(chunk as Buffer)) await drainOrClose(ex);
       }
       // streamx's typings require an argument to end(); it accepts none at runtime.
       (ex as unknown as { end(): void }).end();
@@ -85,6 +99,9 @@ async function spoolArchive(source: Readable | AsyncIterable<Uint8Array>, spool:
       }
     }
   } catch (error) {
+    // Stop the feeder too, or it would wait for a drain that never comes.
+    ex.destroy(error as Error);
+    tar.destroy();
     if (feedError !== undefined) throw feedError;
     throw error;
   } finally {

@@ -116,6 +116,16 @@ describe('writeImageArchive / readImageArchive', () => {
     expect((error as LayerFormatError).reason).toBe('path-escape');
   });
 
+  it('refuses a tar entry that climbs out, stopping a large streamed archive early', async () => {
+    const big = Buffer.alloc(4 * 1024 * 1024, 1);
+    const tar = await makeTar([{ name: '../../evil', content: 'x' }, { name: 'big1', content: big }, { name: 'big2', content: big }]);
+    const chunks = Array.from({ length: Math.ceil(tar.length / 65536) }, (_, i) => tar.subarray(i * 65536, (i + 1) * 65536));
+    const error = await readImageArchive(Readable.from(chunks), { spoolDir: work }).catch((e: unknown) => e);
+    expect((error as LayerFormatError).reason).toBe('path-escape');
+    expect((error as LayerFormatError).entry).toBe('../../evil');
+    expect(readdirSync(work)).toEqual([]);
+  });
+
   it('refuses an archive with no manifest', async () => {
     const tar = await makeTar([{ name: 'hello', content: 'x' }]);
     await expect(readImageArchive(Readable.from([tar]))).rejects.toBeInstanceOf(InvalidArgumentError);
