@@ -11,7 +11,7 @@ import type { LayerSignalOptions } from './layer.js';
 import { baseName, joinLayerPath, parentOf } from './paths.js';
 import { packTar, type TarRecord } from './tar-writer.js';
 import { readLayerTar, type TarSource } from './tar-reader.js';
-import { UpperNode, contentOf, deviceOf, targetOf, type ViewNode } from './union-node.js';
+import { UpperNode, bytesOf, deviceOf, targetOf, type ViewNode } from './union-node.js';
 import type { UnionState } from './union-state.js';
 
 /** Options of `UnionFS.extract`. */
@@ -27,7 +27,7 @@ function recordOfNode(name: string, node: ViewNode): TarRecord {
   const base = { name, mode: node.mode, uid: node.uid, gid: node.gid, mtime: node.mtime, xattrs: node.xattrs };
   switch (node.type) {
     case 'file':
-      return { ...base, type: 'file', data: contentOf(node).data };
+      return { ...base, type: 'file', data: bytesOf(node) };
     case 'directory':
       return { ...base, type: 'directory' };
     case 'symlink':

@@ -12,7 +12,7 @@ import type { Layer, LayerSignalOptions } from './layer.js';
 import { LowerIndex } from './lower-index.js';
 import { isWithin, parentOf, toLayerPath } from './paths.js';
 import { UnionState } from './union-state.js';
-import { UpperNode, contentOf, statsOf, targetOf, type ViewNode } from './union-node.js';
+import { UpperNode, bytesOf, statsOf, targetOf, type ViewNode } from './union-node.js';
 import { changesOf, commitState, type Change } from './union-changes.js';
 import { archiveOf, exportOf, extractInto, type ExtractOptions } from './union-archive.js';
 import type { TarSource } from './tar-reader.js';
@@ -83,7 +83,7 @@ export class UnionFS implements FileSystemApi {
     if (node === undefined) throw new FsError('ENOENT', 'open', path);
     if (node.type === 'directory') throw new FsError('EISDIR', 'read', path);
     // A copy: the stored bytes are shared by every layer and view holding the same content.
-    return node.type === 'file' ? Buffer.from(contentOf(node).data) : Buffer.alloc(0);
+    return node.type === 'file' ? Buffer.from(bytesOf(node)) : Buffer.alloc(0);
   }
 
   /** Writes a whole file, creating it (its parent must exist). */
@@ -110,8 +110,8 @@ export class UnionFS implements FileSystemApi {
     const now = this.#now();
     if (node !== undefined) {
       const upper = s.copyUp(at);
-      const data = flag === 'a' ? Buffer.concat([upper.content.data, bytes]) : bytes;
-      upper.content = this.#store.put(data);
+      if (flag === 'a') upper.append(bytes, this.#store);
+      else upper.write(bytes, this.#store);
       upper.mtime = now;
       return;
     }
@@ -121,8 +121,8 @@ export class UnionFS implements FileSystemApi {
       uid: options.uid ?? 0,
       gid: options.gid ?? 0,
       mtime: now,
-      content: this.#store.put(bytes),
     });
+    created.write(bytes, this.#store);
     s.place(at, created);
   }
 

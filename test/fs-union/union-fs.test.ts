@@ -169,6 +169,18 @@ describe('UnionFS', () => {
     expect(await snapshot(new UnionFS([base, layer]))).toEqual(await snapshot(fs));
   });
 
+  it('appends accumulate without losing bytes, and the commit interns the final content', async () => {
+    const fs = new UnionFS([await busyboxLike()]);
+    for (let i = 0; i < 200; i++) await fs.appendFile('/var/log.txt', `line ${i}\n`);
+    const expected = Array.from({ length: 200 }, (_, i) => `line ${i}\n`).join('');
+    expect((await fs.stat('/var/log.txt')).size).toBe(expected.length);
+    expect((await fs.readFile('/var/log.txt')).toString()).toBe(expected);
+    await fs.appendFile('/var/log.txt', 'tail');
+    const layer = await fs.commit();
+    const entry = layer.get('var/log.txt');
+    expect(entry?.type === 'file' && entry.content.data.toString()).toBe(`${expected}tail`);
+  });
+
   it('link() shares one inode between names', async () => {
     const fs = new UnionFS([await busyboxLike()]);
     await fs.link('/etc/passwd', '/etc/passwd-');
