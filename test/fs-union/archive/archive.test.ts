@@ -126,6 +126,26 @@ describe('writeImageArchive / readImageArchive', () => {
     expect(readdirSync(work)).toEqual([]);
   });
 
+  it('follows layer.tar symlinks as docker save writes them, and refuses ones that leave the archive', async () => {
+    const layer = await makeTar([{ name: 'a', content: 'a' }]);
+    const diffId = sha256Digest(layer);
+    const config = makeImage([layer, layer], []).config;
+    const manifest = JSON.stringify([{ Config: 'c.json', RepoTags: ['dup:1'], Layers: ['one/layer.tar', 'two/layer.tar'] }]);
+    const tar = await makeTar([
+      { name: 'one/layer.tar', content: layer },
+      { name: 'two/layer.tar', type: 'symlink', linkname: '../one/layer.tar' },
+      { name: 'c.json', content: config },
+      { name: 'manifest.json', content: manifest },
+    ]);
+    await using archive = await readImageArchive(Readable.from([tar]));
+    expect(archive.images[0]!.layers.map((l) => l.diffId)).toEqual([diffId, diffId]);
+    expect((await readAll(archive.images[0]!.layers[1]!.open())).equals(layer)).toBe(true);
+
+    const escaping = await makeTar([{ name: 'two/layer.tar', type: 'symlink', linkname: '../../../etc/passwd' }, { name: 'manifest.json', content: manifest }]);
+    const error = await readImageArchive(Readable.from([escaping])).catch((e: unknown) => e);
+    expect((error as LayerFormatError).reason).toBe('symlink-escape');
+  });
+
   it('refuses an archive with no manifest', async () => {
     const tar = await makeTar([{ name: 'hello', content: 'x' }]);
     await expect(readImageArchive(Readable.from([tar]))).rejects.toBeInstanceOf(InvalidArgumentError);
