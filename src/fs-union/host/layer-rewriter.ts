@@ -15,7 +15,7 @@
  *
  * @module
  */
-import { lstat } from 'node:fs/promises';
+import { lstat, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { abortErrorFrom } from '../../core/errors.js';
 import { LayerFormatError, type LayerFormatReason } from '../errors.js';
@@ -248,6 +248,7 @@ export class LayerRewriter {
       if (target !== entry.linkname) patch = { ...patch, linkname: target };
     }
     const kind: Kind = type === '5' ? 'dir' : type === '2' ? 'symlink' : 'other';
+    if (kind !== 'dir' && this.#existingRoot !== undefined && !this.#layerPaths.has(path)) await this.#removeLowerDirectory(path);
     this.#kinds.set(path, kind);
     this.#layerPaths.add(path);
     // A new symlink may sit on the path of later entries: check their parents afresh.
@@ -314,6 +315,17 @@ export class LayerRewriter {
       this.#layerPaths.add(dir);
     }
     this.#checkedParent = parent;
+  }
+
+  /**
+   * A non-directory replacing a lower directory: GNU tar only removes empty directories, Docker
+   * removes the whole lower tree, so do that here. Nothing of this layer lies under `path` (it
+   * is not in the layer's paths), so the removal cannot race GNU tar's work on earlier entries.
+   */
+  async #removeLowerDirectory(path: string): Promise<void> {
+    const full = join(this.#existingRoot!, path);
+    const stats = await lstat(full).catch(() => undefined);
+    if (stats?.isDirectory()) await rm(full, { recursive: true, force: true });
   }
 
   async #isDiskSymlink(dir: string): Promise<boolean> {

@@ -228,4 +228,19 @@ describe('applyLayerToDirectory, plain format', () => {
     expect(readFileSync(join(rootfs, 'keep'), 'utf8')).toBe('k');
     expect(readdirSync(rootfs).some((n) => n.startsWith('.wh.'))).toBe(false);
   });
+
+  it('replaces a lower directory with the file or symlink the layer brings', async () => {
+    const rootfs = join(work, 'rootfs');
+    mkdirSync(join(rootfs, 'opt/app/lib'), { recursive: true });
+    writeFileSync(join(rootfs, 'opt/app/lib/x'), 'x');
+    mkdirSync(join(rootfs, 'srv/data'), { recursive: true });
+    writeFileSync(join(rootfs, 'srv/data/y'), 'y');
+    const tar = await makeTar([
+      { name: 'opt/app', content: 'now a file' },
+      { name: 'srv/data', type: 'symlink', linkname: '/var/data' },
+    ]);
+    await applyLayerToDirectory(Readable.from([tar]), rootfs, { format: 'plain' });
+    expect(readFileSync(join(rootfs, 'opt/app'), 'utf8')).toBe('now a file');
+    expect(readlinkSync(join(rootfs, 'srv/data'))).toBe('/var/data');
+  });
 });
