@@ -1,0 +1,93 @@
+/**
+ * `images.build()` over `POST /build` (Engine 20.10: the classic builder).
+ *
+ * @module
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import type { BuildRequest, CallOptions } from '../../../core/backend.js';
+import { BuildError } from '../../../core/errors.js';
+import type { BuildStep } from '../../../core/schemas/index.js';
+import { seg, type DockerBackendContext } from '../context.js';
+import { readJsonProgress } from '../transport/index.js';
+import { packBuildContext } from './build-context.js';
+import { BuildStepParser, findUnsupportedBuildFeatures } from './build-steps.js';
+
+/** Refuses Dockerfiles the classic builder cannot run, naming the feature and line. */
+async function checkDockerfile(dir: string, dockerfile: string): Promise<void> {
+  let text: string;
+  try {
+    text = await readFile(join(dir, dockerfile), 'utf8');
+  } catch {
+    return; // The engine reports a missing Dockerfile in its own words.
+  }
+  const [first] = findUnsupportedBuildFeatures(text);
+  if (first) {
+    throw new BuildError(`${first.feature} (line ${first.line}) is not supported by the Docker Engine's classic builder`, {
+      details: { feature: first.feature, line: first.line, instruction: first.keyword, backend: 'docker' },
+    });
+  }
+}
+
+/** The image ID a build produced: its `aux.ID`, else the `Successfully built <short>` line. */
+async function builtImageId(ctx: DockerBackendContext, aux: unknown[], streams: string[], signal: AbortSignal | undefined): Promise<string | undefined> {
+  for (const a of aux) {
+    const id = (a as { ID?: unknown } | null)?.ID;
+    if (typeof id === 'string') return id;
+  }
+  for (const s of streams) {
+    const m = /Successfully built ([0-9a-f]+)/.exec(s);
+    if (m) return (await ctx.client.json<{ Id: string }>('GET', `/images/${seg(m[1]!)}/json`, { signal })).Id;
+  }
+  return undefined;
+}
+
+/**
+ * Builds an image: the context (a directory packed with `.dockerignore` rules, or a given tar
+ * stream) goes to `POST /build`; progress lines go to `onProgress`; a failing step rejects with
+ * a BuildError naming it.
+ */
+export async function buildImage(ctx: DockerBackendContext, request: BuildRequest, options: CallOptions = {}): Promise<{ id: string; steps: BuildStep[] }> {
+  const { signal } = options;
+  let context: Readable;
+  if (typeof request.context === 'string') {
+    await checkDockerfile(request.context, request.dockerfile);
+    context = packBuildContext(request.context, { dockerfile: request.dockerfile, ...(signal ? { signal } : {}) });
+  } else {
+    context = request.context;
+  }
+  const parser = new BuildStepParser();
+  const body = await ctx.client.stream('POST', '/build', {
+    query: {
+      dockerfile: request.dockerfile,
+      t: request.tags,
+      buildargs: request.buildArgs,
+      target: request.target,
+      nocache: request.noCache,
+      labels: request.labels,
+      rm: true,
+    },
+    body: context,
+    contentType: 'application/x-tar',
+    signal,
+  });
+  const result = await readJsonProgress(body, {
+    ...(request.onProgress ? { onProgress: request.onProgress } : {}),
+    ...(signal ? { signal } : {}),
+    onMessage: (m) => {
+      if (typeof m.stream === 'string') parser.push(m.stream);
+    },
+    toError: (message, detail) => {
+      const step = parser.current;
+      const where = step ? `step ${step.index} (${step.instruction})` : 'the build';
+      return new BuildError(`${where} failed: ${message}`, {
+        details: { ...(step ? { step: step.index, instruction: step.instruction } : {}), message, ...(detail.code !== undefined ? { exitCode: detail.code } : {}) },
+      });
+    },
+  });
+  const steps = parser.end();
+  const id = await builtImageId(ctx, result.aux, result.streams, signal);
+  if (!id) throw new BuildError('the engine finished the build without naming an image', { details: { steps: steps.length } });
+  return { id, steps };
+}
