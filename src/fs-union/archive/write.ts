@@ -25,9 +25,13 @@ import type { ArchiveImage, ArchiveLayerSource, WriteImageArchiveOptions } from 
 
 /** OCI media types used in what we write. */
 export const MEDIA_TYPES = {
+  /** The image index (`index.json`). */
   index: 'application/vnd.oci.image.index.v1+json',
+  /** An image manifest blob. */
   manifest: 'application/vnd.oci.image.manifest.v1+json',
+  /** An image config blob. */
   config: 'application/vnd.oci.image.config.v1+json',
+  /** An uncompressed layer tar blob. */
   layer: 'application/vnd.oci.image.layer.v1.tar',
 } as const;
 
