@@ -282,3 +282,17 @@ export function getopt(args: string[], known: string, withValue = '', permute = 
   }
   return { flags, lists, operands };
 }
+
+/**
+ * Reads a file of the container, treating a missing `/dev/null` as empty: an image without
+ * device nodes still lets `cat /dev/null` work, as every real container has the node.
+ */
+export async function readFileOf(ctx: ProgramContext, name: string): Promise<Buffer> {
+  const path = resolvePath(ctx.cwd, name);
+  try {
+    return await ctx.fs.readFile(path);
+  } catch (e) {
+    if (path === '/dev/null') return Buffer.alloc(0);
+    throw e;
+  }
+}

@@ -6,7 +6,7 @@
 import { posix } from 'node:path';
 import type { FileSystemApi } from '../../../../fs-union/fs-api.js';
 import type { ProgramContext } from '../../program.js';
-import { complain, errorText, iterate, resolvePath, write } from '../io.js';
+import { complain, errorText, iterate, readFileOf, resolvePath, write } from '../io.js';
 import { options, readGroups, readUsers } from './common.js';
 
 /** `cat [FILE...]` (`-` is stdin). */
@@ -21,13 +21,13 @@ export async function cat(ctx: ProgramContext): Promise<number> {
       continue;
     }
     try {
-      const st = await ctx.fs.stat(resolvePath(ctx.cwd, file));
-      if (st.isDirectory()) {
+      const st = await ctx.fs.stat(resolvePath(ctx.cwd, file)).catch(() => undefined);
+      if (st?.isDirectory()) {
         await complain(ctx, `read error: Is a directory`);
         status = 1;
         continue;
       }
-      const data = await ctx.fs.readFile(resolvePath(ctx.cwd, file));
+      const data = await readFileOf(ctx, file);
       await write(ctx.stdout, data, ctx.signal);
     } catch (e) {
       if ((e as { code?: string }).code === 'EPIPE') throw e;

@@ -5,7 +5,7 @@
  * @module
  */
 import type { ProgramContext } from '../../program.js';
-import { complain, errorText, iterate, resolvePath } from '../io.js';
+import { complain, errorText, iterate, readFileOf } from '../io.js';
 
 /** Iterates lines (without `\n`) of a stream as they arrive. */
 export async function* streamLines(ctx: ProgramContext, stream: ProgramContext['stdin']): AsyncGenerator<string> {
@@ -29,7 +29,7 @@ export async function* inputLines(ctx: ProgramContext, name: string, onError: (e
   }
   let text: string;
   try {
-    text = (await ctx.fs.readFile(resolvePath(ctx.cwd, name))).toString('utf8');
+    text = (await readFileOf(ctx, name)).toString('utf8');
   } catch (e) {
     await onError(e);
     return;
@@ -47,7 +47,7 @@ export async function readInput(ctx: ProgramContext, name: string, quiet = false
     return Buffer.concat(chunks);
   }
   try {
-    return await ctx.fs.readFile(resolvePath(ctx.cwd, name));
+    return await readFileOf(ctx, name);
   } catch (e) {
     if (!quiet) await complain(ctx, `${name}: ${errorText(e)}`);
     return undefined;

@@ -80,7 +80,6 @@ function get(socket: Duplex, url: ParsedUrl, method: string, headers: Record<str
       port: url.port,
       path: url.path,
       method,
-      agent: false,
       headers: { Host: url.port === 80 ? url.host : `${url.host}:${url.port}`, 'User-Agent': 'Wget', Connection: 'close', ...headers },
       createConnection: () => socket as never,
     });
@@ -130,6 +129,8 @@ export async function wget(ctx: ProgramContext): Promise<number> {
       await complain(ctx, `can't connect to remote host (${ip}): ${/REFUSED/i.test(String((e as Error).message ?? e)) ? 'Connection refused' : errorText(e)}`);
       return 1;
     }
+    // Errors surface through the request; a destroy after the response must not crash.
+    socket.on('error', () => undefined);
     const abort = (): void => {
       socket.destroy();
     };

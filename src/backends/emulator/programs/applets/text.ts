@@ -24,9 +24,19 @@ export async function head(ctx: ProgramContext): Promise<number> {
   for (const [i, file] of files.entries()) {
     if (files.length > 1) await write(ctx.stdout, `${i > 0 ? '\n' : ''}==> ${file === '-' ? 'standard input' : file} <==\n`, ctx.signal);
     if (opts.flags.has('c')) {
+      let left = Number(opts.flags.get('c'));
+      if (file === '-') {
+        // Stream: the producer may be endless (`yes | head -c 10`).
+        for await (const chunk of iterate(ctx.stdin, ctx.signal)) {
+          if (left <= 0) break;
+          await write(ctx.stdout, chunk.subarray(0, left), ctx.signal);
+          left -= chunk.length;
+        }
+        continue;
+      }
       const data = await readInput(ctx, file);
       if (!data) status = 1;
-      else await write(ctx.stdout, data.subarray(0, Number(opts.flags.get('c'))), ctx.signal);
+      else await write(ctx.stdout, data.subarray(0, left), ctx.signal);
       continue;
     }
     let count = 0;
