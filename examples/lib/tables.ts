@@ -17,6 +17,18 @@ function ago(date: Date, now: Date): string {
   return `${humanDuration(now.getTime() - date.getTime())} ago`;
 }
 
+/** Docker's `units.HumanSize`: decimal units, about 3 significant digits (`4.86MB`, `1.2kB`). */
+function humanSize(bytes: number): string {
+  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
+  let value = bytes;
+  let i = 0;
+  while (value >= 1000 && i < units.length - 1) {
+    value /= 1000;
+    i++;
+  }
+  return `${Number(value.toPrecision(3))}${units[i]}`;
+}
+
 function ports(rows: ContainerSummary['ports']): string {
   return rows
     .filter((p) => p.hostPort > 0 && p.hostIp !== '::')
@@ -47,7 +59,7 @@ export function imagesTable(rows: ImageSummary[], now = new Date()): string {
     const tags = r.repoTags.length > 0 ? r.repoTags : ['<none>:<none>'];
     for (const t of tags) {
       const i = t.lastIndexOf(':');
-      out.push([t.slice(0, i), t.slice(i + 1), r.id.slice(7, 19), ago(r.created, now), `${(r.size / 1e6).toFixed(2)}MB`]);
+      out.push([t.slice(0, i), t.slice(i + 1), r.id.slice(7, 19), ago(r.created, now), humanSize(r.size)]);
     }
   }
   return table(['REPOSITORY', 'TAG', 'IMAGE ID', 'CREATED', 'SIZE'], out);
