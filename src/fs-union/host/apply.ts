@@ -21,6 +21,7 @@ import { basename, dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { abortErrorFrom, InvalidArgumentError, throwIfAborted, UnsupportedError } from '../../core/errors.js';
+import type { decompressStream } from '../compression.js';
 import { LayerFormatError } from '../errors.js';
 import { joinLayerPath, parentOf } from '../paths.js';
 import { LayerRewriter, type LayerPlan } from './layer-rewriter.js';
@@ -50,7 +51,8 @@ const STDERR_LIMIT = 16 * 1024;
  * symlinks already in it are never written through.
  *
  * Modes, owners (numeric), mtimes, symlinks, hardlinks, xattrs, devices and fifos are kept;
- * run as root for owners, devices and `trusted.*` xattrs.
+ * run as root for owners, devices and `trusted.*` xattrs. The tar must be uncompressed: wrap a
+ * gzip/zstd layer blob in {@link decompressStream} first.
  *
  * @throws LayerFormatError naming the entry for a refused entry (path escape, hardlink escape,
  *   write through a symlink, bad whiteout, truncated tar)
