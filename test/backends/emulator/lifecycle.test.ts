@@ -147,7 +147,10 @@ describe('emulator containers: lifecycle', () => {
     await pollUntil(async () => (await backend!.containers.list({ all: true, filters: {} })).every((c) => c.id !== auto.id));
     await sub.close();
     const actions = events.filter((e) => e.type === 'container' && e.id === id).map((e) => e.action);
-    expect(actions).toEqual(['create', 'rename', 'start', 'die', 'start', 'restart', 'die']);
+    // The second run may end before or after `restart` is announced.
+    expect(actions.slice(0, 4)).toEqual(['create', 'rename', 'start', 'die']);
+    expect(actions.slice(4).sort()).toEqual(['die', 'restart', 'start']);
+    expect(actions.indexOf('start', 4)).toBeLessThan(actions.lastIndexOf('die'));
     expect(events.filter((e) => e.id === auto.id).map((e) => e.action)).toEqual(['create', 'start', 'die', 'destroy']);
   });
 });

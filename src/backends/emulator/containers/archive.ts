@@ -102,6 +102,8 @@ export async function extractInto(fs: FileSystemApi, path: string, tar: Readable
     for await (const chunk of entry) chunks.push(chunk as Buffer);
     const mode = (header.mode ?? 0o644) & 0o7777;
     const mtime = header.mtime ?? new Date(0);
+    // Tars made by hand often name files without their directories first, as tar accepts.
+    if (rel.includes('/')) await fs.mkdir(posix.dirname(target), { recursive: true });
     switch (header.type) {
       case 'directory':
         if (rel !== '') await fs.mkdir(target, { recursive: true, mode });

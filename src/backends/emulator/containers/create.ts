@@ -6,6 +6,7 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { posix } from 'node:path';
+import { PassThrough } from 'node:stream';
 import { InvalidArgumentError, throwIfAborted } from '../../../core/errors.js';
 import type { ContainerCreateRequest, ContainerInfo } from '../../../core/schemas/index.js';
 import { DEFAULT_PATH } from '../exec/resolve.js';
@@ -95,6 +96,8 @@ export async function createContainer(deps: CreateDeps, request: ContainerCreate
     logs: new LogBuffer({ now: deps.now, ...(deps.logBytes === undefined ? {} : { maxBytes: deps.logBytes }) }),
     gate: new PauseGate(),
     execs: new Set(),
+    attached: { stdout: new Set(), stderr: new Set() },
+    ...(request.openStdin ? { stdin: new PassThrough() } : {}),
     removing: false,
   };
   deps.registry.add(record);

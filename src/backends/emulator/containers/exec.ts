@@ -82,21 +82,26 @@ export async function execInContainer(deps: RuntimeDeps, record: ContainerRecord
 }
 
 /**
- * The main process's streams: output written from now on, and its stdin when the container
- * was created with `openStdin` and `stdin` is asked for.
+ * The main process's streams: output written from now on (or from the next start), and its
+ * stdin when the container was created with `openStdin` and `stdin` is asked for.
  *
- * @throws ConflictError when the container is not running or is paused
+ * @throws ConflictError when the container is paused
  */
 export function attachToContainer(record: ContainerRecord, wantStdin: boolean): ProcessIO {
   if (record.state.status === 'paused') {
     throw new ConflictError(`You cannot attach to a paused container, unpause it first`, { details: { container: record.id } });
   }
-  if (!record.output || record.state.status !== 'running') {
-    throw new ConflictError(`You cannot attach to a stopped container, start it first`, { details: { container: record.id } });
-  }
-  const stdout = record.output.stdout.attach();
-  const stderr = record.config.tty ? endedStream() : record.output.stderr.attach();
+  // Before a start (as `docker run` attaches) the readers wait for the next run's output.
+  const stdout = attachReader(record.attached.stdout);
+  const stderr = record.config.tty ? endedStream() : attachReader(record.attached.stderr);
   return { stdin: wantStdin && record.stdin ? record.stdin : null, stdout, stderr };
+}
+
+function attachReader(readers: Set<PassThrough>): PassThrough {
+  const reader = new PassThrough();
+  readers.add(reader);
+  reader.on('close', () => readers.delete(reader));
+  return reader;
 }
 
 function endedStream(): PassThrough {

@@ -13,24 +13,17 @@ import type { LogBuffer } from './log-buffer.js';
 export class OutputFanout extends Writable {
   readonly #logs: LogBuffer;
   readonly #stream: 'stdout' | 'stderr';
-  readonly #readers = new Set<PassThrough>();
+  readonly #readers: Set<PassThrough>;
 
-  constructor(logs: LogBuffer, stream: 'stdout' | 'stderr') {
+  /**
+   * @param readers the container's attached readers; shared with the record so that a reader
+   *   attached before `start` (as `docker run` attaches) receives the run's output
+   */
+  constructor(logs: LogBuffer, stream: 'stdout' | 'stderr', readers: Set<PassThrough>) {
     super();
     this.#logs = logs;
     this.#stream = stream;
-  }
-
-  /** A new reader that receives everything written from now on, until the process ends. */
-  attach(): PassThrough {
-    const reader = new PassThrough();
-    if (this.writableEnded) {
-      reader.end();
-      return reader;
-    }
-    this.#readers.add(reader);
-    reader.on('close', () => this.#readers.delete(reader));
-    return reader;
+    this.#readers = readers;
   }
 
   override _write(chunk: Buffer, _enc: BufferEncoding, callback: (error?: Error | null) => void): void {
@@ -50,6 +43,7 @@ export class OutputFanout extends Writable {
   }
 
   override _final(callback: (error?: Error | null) => void): void {
+    // The run is over: attached streams end with it, as Docker's attach does.
     for (const r of this.#readers) r.end();
     this.#readers.clear();
     callback();

@@ -6,9 +6,8 @@
  * (exit 137, whatever the program is still doing) and makes every later effect it attempts
  * fail. Other signals abort the program's `ctx.signal` with the signal's name as the reason, so
  * the program ends with 128 + n unless it handles it. PID 1 of a PID namespace ignores every
- * signal it has no handler for: built-in programs have none, so as PID 1 they ignore everything
- * but SIGKILL (`docker stop` of `sleep 1000` waits for the timeout and ends with 137); a user
- * program is assumed to handle what it is sent (it observes `ctx.signal`).
+ * signal it has no handler for: see pid1-signals.ts for how the emulator tells (`docker stop`
+ * of `sleep 1000` waits for the timeout and ends with 137; a shell that traps TERM exits).
  *
  * @module
  */
@@ -21,6 +20,7 @@ import { ExecutableNotFoundError } from '../exec/resolve.js';
 import type { ProgramContext, ProgramNet, ProgramTable } from '../program.js';
 import { BrokenPipeError, SignalledError, signalNumber } from '../programs/io.js';
 import type { PauseGate } from './pause-gate.js';
+import { trappedSignals } from './pid1-signals.js';
 
 /** What a process is started with. */
 export interface ProcessSpec {
@@ -59,11 +59,13 @@ export class EmulatedProcess {
   #notify = new AbortController();
   #fatal = new AbortController();
   #ignoresSignals: boolean;
+  #handled: Set<number>;
   #settle!: (code: number) => void;
   #done = false;
 
-  private constructor(spec: ProcessSpec, builtin: boolean) {
+  private constructor(spec: ProcessSpec, builtin: boolean, handled: Set<number>) {
     this.#ignoresSignals = spec.pid1 && builtin;
+    this.#handled = handled;
     this.exit = new Promise<number>((resolve) => {
       this.#settle = (code) => {
         if (this.#done) return;
@@ -94,7 +96,8 @@ export class EmulatedProcess {
       selected = await selectProgram(spec.argv, spec.fs, spec.env, spec.cwd, options);
     }
     const user = spec.programs !== undefined && Object.values(spec.programs).includes(selected.program);
-    const proc = new EmulatedProcess(spec, !user);
+    const handled = spec.pid1 && !user ? await trappedSignals(spec.argv, spec.fs, spec.cwd) : new Set<number>();
+    const proc = new EmulatedProcess(spec, !user, handled);
     proc.#run(spec, options);
     return proc;
   }
@@ -114,7 +117,7 @@ export class EmulatedProcess {
       this.#settle(137);
       return;
     }
-    if (this.#ignoresSignals) return;
+    if (this.#ignoresSignals && !this.#handled.has(n)) return;
     if (!this.#notify.signal.aborted) this.#notify.abort(canonicalName(signal, n));
   }
 

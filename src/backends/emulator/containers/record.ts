@@ -63,8 +63,10 @@ export interface ContainerRecord {
   readonly gate: PauseGate;
   /** The main process while running. */
   main?: EmulatedProcess;
-  /** The main process's stdin while running with `openStdin`. */
+  /** The main process's stdin (containers created with `openStdin`); renewed per run. */
   stdin?: PassThrough;
+  /** Readers attached to the main process's output (before or during a run). */
+  readonly attached: { stdout: Set<PassThrough>; stderr: Set<PassThrough> };
   /** Where the main process's output goes (logs and attached readers). */
   output?: { stdout: OutputFanout; stderr: OutputFanout };
   /** Exec'd processes still running. */

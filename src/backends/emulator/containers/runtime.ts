@@ -80,9 +80,11 @@ export async function startContainer(deps: RuntimeDeps, record: ContainerRecord)
   }
   record.engineFiles.get('/etc/hosts')?.set(deps.network.hostsFile(record.id), deps.clock.now());
 
-  const stdout = new OutputFanout(record.logs, 'stdout');
-  const stderr = record.config.tty ? stdout : new OutputFanout(record.logs, 'stderr');
-  const stdin = record.config.openStdin ? new PassThrough() : undefined;
+  const stdout = new OutputFanout(record.logs, 'stdout', record.attached.stdout);
+  const stderr = record.config.tty ? stdout : new OutputFanout(record.logs, 'stderr', record.attached.stderr);
+  // stdin stays the same stream between attach and start; a run that ended it gets a new one.
+  if (record.config.openStdin && (!record.stdin || record.stdin.writableEnded || record.stdin.destroyed)) record.stdin = new PassThrough();
+  const stdin = record.config.openStdin ? record.stdin : undefined;
   let main: EmulatedProcess;
   try {
     main = await EmulatedProcess.start({
@@ -114,12 +116,14 @@ export async function startContainer(deps: RuntimeDeps, record: ContainerRecord)
     throw e;
   }
   record.main = main;
-  record.stdin = stdin;
   record.output = { stdout, stderr: stderr as OutputFanout };
   record.state = { status: 'running', exitCode: 0, startedAt: deps.clock.now() };
   record.logs.open();
   emitContainer(deps, record, 'start');
   record.exited = main.exit.then((code) => windDown(deps, record, main, code));
+  // Like `docker start`, return once the program has begun: one turn of the event loop lets
+  // it run up to its first real wait, so its first output is not lost to an immediate stop.
+  await new Promise<void>((resolve) => setImmediate(resolve));
 }
 
 async function windDown(deps: RuntimeDeps, record: ContainerRecord, main: EmulatedProcess, code: number): Promise<void> {
@@ -137,7 +141,6 @@ async function windDown(deps: RuntimeDeps, record: ContainerRecord, main: Emulat
   await deps.network.detach(record.id).catch(() => undefined);
   if (record.main === main) {
     delete record.main;
-    delete record.stdin;
     delete record.output;
   }
   emitContainer(deps, record, 'die', { exitCode: String(code) });
