@@ -15,6 +15,7 @@ import type { FileSystemApi } from '../../../fs-union/fs-api.js';
 import { signalNumber } from '../programs/io.js';
 
 const shells = new Set(['sh', 'ash', 'bash', 'dash']);
+const known = new Set(['HUP', 'INT', 'QUIT', 'ABRT', 'USR1', 'USR2', 'PIPE', 'ALRM', 'TERM']);
 // Longest script read from a file to look for traps: traps sit near the top of real scripts.
 const MAX_SCRIPT = 256 * 1024;
 
@@ -37,13 +38,14 @@ export async function trappedSignals(argv: readonly string[], fs: FileSystemApi,
 /** The signals `trap ACTION SIG...` commands in a script set a (non-empty) action for. */
 export function trapsIn(script: string): Set<number> {
   const out = new Set<number>();
-  const re = /(?:^|[\s;&|(])trap\s+(?:--\s+)?("(?:[^"\\]|\\.)*"|'[^']*'|[^\s;&|]+)((?:[ \t]+[A-Za-z0-9]+)+)/g;
+  // `trap` in command position only (start of a line or after ; & | ( { ), not as an argument.
+  const re = /(?:^|[;&|({\n])[ \t]*trap\s+(?:--\s+)?("(?:[^"\\]|\\.)*"|'[^']*'|[^\s;&|]+)((?:[ \t]+[A-Za-z0-9]+)+)/g;
   for (const m of script.matchAll(re)) {
     const action = m[1]!;
     if (action === '-' || action === '""' || action === "''") continue;
     for (const sig of m[2]!.trim().split(/\s+/)) {
-      if (sig === 'EXIT' || sig === '0') continue;
-      out.add(signalNumber(sig));
+      const upper = sig.toUpperCase().replace(/^SIG/, '');
+      if (/^\d+$/.test(upper) ? Number(upper) >= 1 && Number(upper) <= 31 : known.has(upper)) out.add(signalNumber(upper));
     }
   }
   return out;
