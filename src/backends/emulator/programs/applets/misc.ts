@@ -98,9 +98,10 @@ export async function seq(ctx: ProgramContext): Promise<number> {
   const args = ctx.argv.slice(1);
   let sep = '\n';
   let widthPad = false;
-  while (args[0] === '-s' || args[0] === '-w') {
-    if (args.shift() === '-s') sep = args.shift() ?? '\n';
-    else widthPad = true;
+  while (args[0] !== undefined && /^-[sw]/.test(args[0])) {
+    const a = args.shift()!;
+    if (a === '-w') widthPad = true;
+    else sep = a.length > 2 ? a.slice(2) : (args.shift() ?? '\n');
   }
   const nums = args.map(Number);
   if (nums.length === 0 || nums.length > 3 || nums.some((n) => Number.isNaN(n))) {

@@ -108,7 +108,7 @@ export async function wc(ctx: ProgramContext): Promise<number> {
   let status = 0;
   const row = (counts: Record<string, number>, name?: string): string => {
     const cols = which.map((f) => String(counts[f]));
-    const body = which.length === 1 && name === undefined ? cols[0]! : which.length === 1 ? cols[0]! : cols.map((c) => c.padStart(9)).join('');
+    const body = which.length === 1 && name === undefined ? cols[0]! : which.length === 1 ? cols[0]! : cols.map((c) => c.padStart(9)).join(' ');
     return name === undefined ? `${body}\n` : `${body} ${name}\n`;
   };
   for (const file of files) {

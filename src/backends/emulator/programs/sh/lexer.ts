@@ -319,7 +319,9 @@ function readBraced(src: string, cursor: Cursor, quoted: boolean): WordPart {
   if (!opMatch) throw new ShSyntaxError('bad substitution', i >= src.length);
   const op = opMatch[1] as ParamOp;
   const inner: Cursor = { pos: i + op.length };
-  const word = readWordParts(src, inner, true, quoted);
+  // A trimming pattern is a pattern even inside double quotes: "${f##*/}" strips a path.
+  const trims = op === '#' || op === '##' || op === '%' || op === '%%';
+  const word = readWordParts(src, inner, true, quoted && !trims);
   if (src[inner.pos] !== '}') throw new ShSyntaxError("missing '}'", true);
   cursor.pos = inner.pos + 1;
   return { kind: 'param', name, op, word, quoted };
