@@ -85,6 +85,8 @@ export interface RunOptions {
   net?: ProgramNet;
   launch?: LaunchOptions;
   stdout?: Writable;
+  /** Called when the program starts a sleep (lets tests know it is waiting). */
+  onSleep?: (ms: number) => void;
 }
 
 /** The outcome of a run. */
@@ -117,6 +119,7 @@ export function makeContext(fs: MemoryFs, options: RunOptions, stdout: Writable,
     signal,
     sleep: (ms) =>
       new Promise<void>((resolve, reject) => {
+        options.onSleep?.(ms);
         if (signal.aborted) return reject(new Error(String(signal.reason)));
         const t = setTimeout(() => {
           signal.removeEventListener('abort', onAbort);
