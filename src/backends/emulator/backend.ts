@@ -78,6 +78,7 @@ export function createEmulatorBackend(options: EmulatorOptions = {}): Backend {
   const images = new EmulatorImageStore({
     clock: now,
     isInUse: (imageId) => containers?.usesImage(imageId) ?? false,
+    userOf: (imageId) => containers?.userOfImage(imageId),
     ...(options.imageSources === undefined ? {} : { sources: options.imageSources }),
   });
   images.onEvent = emit;

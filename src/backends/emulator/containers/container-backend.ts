@@ -47,12 +47,24 @@ export class EmulatorContainers implements ContainerBackend {
   constructor(options: ContainerPartOptions) {
     this.#o = options;
     this.#runtime = { ...options, onExit: (record) => this.#onExit(record) };
-    this.#create = { ...options, registry: this.registry, now: () => options.clock.now() };
+    this.#create = {
+      ...options,
+      registry: this.registry,
+      now: () => options.clock.now(),
+      hostsFile: (id) => options.network.hostsFile(id),
+    };
   }
 
   /** Whether any container was created from the image `imageId`. */
   usesImage(imageId: string): boolean {
     return this.registry.all().some((r) => r.image.id === imageId);
+  }
+
+  /** A container using the image (a running one first), to name in `rmi` conflicts. */
+  userOfImage(imageId: string): { id: string; running: boolean } | undefined {
+    const users = this.registry.all().filter((r) => r.image.id === imageId);
+    const pick = users.find(isRunning) ?? users[0];
+    return pick ? { id: pick.id, running: isRunning(pick) } : undefined;
   }
 
   /** Stops every running container at once (engine shutdown). */

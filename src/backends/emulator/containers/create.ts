@@ -37,6 +37,8 @@ export interface CreateDeps {
   newId: () => string;
   /** Bytes of log text kept per container. */
   logBytes?: number;
+  /** Renders a container's `/etc/hosts` (the network's view, current at each read). */
+  hostsFile?: (containerId: string) => string;
 }
 
 /** The engine's files every container gets, by path. */
@@ -64,7 +66,7 @@ export async function createContainer(deps: CreateDeps, request: ContainerCreate
   const { points, records, volumes } = await mountsFor(deps, request, image, rootfs, signal);
   for (const point of points) await ensureDirectory(rootfs, point.target);
   const engineFiles = new Map<string, EngineFile>([
-    ['/etc/hosts', new EngineFile(`127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n`, now)],
+    ['/etc/hosts', new EngineFile(deps.hostsFile ? () => deps.hostsFile!(id) : `127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n`, now)],
     ['/etc/hostname', new EngineFile(`${config.hostname}\n`, now)],
     ['/etc/resolv.conf', new EngineFile('nameserver 127.0.0.11\noptions ndots:0\n', now)],
     ['/.dockerenv', new EngineFile('', now)],

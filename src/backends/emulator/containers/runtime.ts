@@ -78,7 +78,6 @@ export async function startContainer(deps: RuntimeDeps, record: ContainerRecord)
     await deps.network.detach(record.id);
     throw e;
   }
-  record.engineFiles.get('/etc/hosts')?.set(deps.network.hostsFile(record.id), deps.clock.now());
 
   const stdout = new OutputFanout(record.logs, 'stdout', record.attached.stdout);
   const stderr = record.config.tty ? stdout : new OutputFanout(record.logs, 'stderr', record.attached.stderr);

@@ -11,23 +11,30 @@ import { toLayerPath } from '../../../fs-union/paths.js';
 
 /** A {@link FileSystemApi} whose root (`/`) is one regular file. */
 export class EngineFile implements FileSystemApi {
-  #content: Buffer;
+  #static: Buffer | undefined;
+  #source: (() => string) | undefined;
   #mode = 0o644;
   #mtime: Date;
 
-  constructor(content: string | Uint8Array, mtime: Date) {
-    this.#content = Buffer.from(content);
+  /**
+   * @param content the file's bytes, or a function that renders them on every read (the
+   *   engine's `/etc/hosts` follows network changes this way, as Docker rewrites it) until a
+   *   program writes the file itself
+   */
+  constructor(content: string | Uint8Array | (() => string), mtime: Date) {
+    if (typeof content === 'function') this.#source = content;
+    else this.#static = Buffer.from(content);
     this.#mtime = mtime;
   }
 
   /** The current content. */
   get content(): Buffer {
-    return this.#content;
+    return this.#static ?? Buffer.from(this.#source ? this.#source() : '');
   }
 
-  /** Replaces the content (the engine rewrites `/etc/hosts` when the network changes). */
+  /** Replaces the content with fixed bytes. */
   set(content: string | Uint8Array, mtime: Date): void {
-    this.#content = Buffer.from(content);
+    this.#static = Buffer.from(content);
     this.#mtime = mtime;
   }
 
@@ -38,14 +45,14 @@ export class EngineFile implements FileSystemApi {
   /** @inheritDoc */
   async readFile(path: string): Promise<Buffer> {
     this.#check(path, 'open');
-    return Buffer.from(this.#content);
+    return Buffer.from(this.content);
   }
   /** @inheritDoc */
   async writeFile(path: string, data: string | Uint8Array, options: WriteFileOptions = {}): Promise<void> {
     this.#check(path, 'open');
     if (options.flag === 'wx') throw new FsError('EEXIST', 'open', path);
     const next = Buffer.from(data);
-    this.#content = options.flag === 'a' ? Buffer.concat([this.#content, next]) : next;
+    this.#static = options.flag === 'a' ? Buffer.concat([this.content, next]) : next;
     this.#mtime = new Date();
   }
   /** @inheritDoc */
@@ -97,7 +104,7 @@ export class EngineFile implements FileSystemApi {
   /** @inheritDoc */
   async stat(path: string): Promise<FileStats> {
     this.#check(path, 'stat');
-    const size = this.#content.length;
+    const size = this.content.length;
     return {
       type: 'file', mode: this.#mode, uid: 0, gid: 0, size, mtime: this.#mtime, nlink: 1,
       isFile: () => true, isDirectory: () => false, isSymbolicLink: () => false,
