@@ -135,6 +135,8 @@ export class UnionState {
       stack.push(name);
       node = child;
     }
+    // `file/` names a directory: Linux refuses it with ENOTDIR.
+    if (userPath.endsWith('/') && node !== undefined && node.type !== 'directory') throw new FsError('ENOTDIR', syscall, userPath);
     return { path: stack.join('/'), node };
   }
 

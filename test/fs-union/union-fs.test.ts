@@ -76,6 +76,8 @@ describe('UnionFS', () => {
     expect(await code(fs.readFile('/nope'))).toBe('ENOENT');
     expect(await code(fs.readFile('/bin'))).toBe('EISDIR');
     expect(await code(fs.readdir('/etc/passwd'))).toBe('ENOTDIR');
+    expect(await code(fs.stat('/etc/passwd/'))).toBe('ENOTDIR');
+    expect((await fs.stat('/etc/')).isDirectory()).toBe(true);
     expect(await code(fs.writeFile('/etc/passwd/x', ''))).toBe('ENOTDIR');
     expect(await code(fs.writeFile('/no/such', ''))).toBe('ENOENT');
     expect(await code(fs.mkdir('/etc'))).toBe('EEXIST');
