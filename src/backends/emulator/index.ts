@@ -9,3 +9,4 @@ export { createEmulatorBackend, emulatorCapabilities, type EmulatorOptions } fro
 export { systemClock, randomIdSource, type EmulatorClock, type IdSource } from './clock.js';
 export type { Program, ProgramContext, ProgramNet, ProgramExecOptions, ProgramTable } from './program.js';
 export { DEFAULT_LOG_BYTES } from './containers/log-buffer.js';
+export type { ImageSource, ImageSourceResult } from './images/index.js';

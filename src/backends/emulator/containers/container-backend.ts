@@ -75,6 +75,7 @@ export class EmulatorContainers implements ContainerBackend {
     }));
   }
 
+  /** {@inheritDoc ContainerBackend.create} */
   async create(request: ContainerCreateRequest, options?: CallOptions): Promise<{ id: string; name: string; warnings: string[] }> {
     const record = await createContainer(this.#create, request, options?.signal);
     try {
@@ -88,33 +89,39 @@ export class EmulatorContainers implements ContainerBackend {
     return { id: record.id, name: record.name, warnings: [] };
   }
 
+  /** {@inheritDoc ContainerBackend.inspect} */
   async inspect(ref: string, options?: CallOptions) {
     throwIfAborted(options?.signal);
     return inspectRecord(this.registry.get(ref), this.#o.network);
   }
 
+  /** {@inheritDoc ContainerBackend.list} */
   async list(request: ContainerListRequest, options?: CallOptions) {
     throwIfAborted(options?.signal);
     const now = this.#o.clock.now();
     return selectContainers(this.registry.all(), request, this.#o.images).map((r) => summarize(r, now));
   }
 
+  /** {@inheritDoc ContainerBackend.start} */
   async start(id: string, options?: CallOptions): Promise<void> {
     throwIfAborted(options?.signal);
     await startContainer(this.#runtime, this.registry.get(id));
   }
 
+  /** {@inheritDoc ContainerBackend.stop} */
   async stop(id: string, options?: CallOptions & { timeout?: number }): Promise<void> {
     throwIfAborted(options?.signal);
     const record = this.registry.get(id);
     await stopContainer(this.#runtime, record, options?.timeout, options?.signal);
   }
 
+  /** {@inheritDoc ContainerBackend.kill} */
   async kill(id: string, posixSignal: string, options?: CallOptions): Promise<void> {
     throwIfAborted(options?.signal);
     await killContainer(this.#runtime, this.registry.get(id), posixSignal || 'SIGKILL');
   }
 
+  /** {@inheritDoc ContainerBackend.restart} */
   async restart(id: string, options?: CallOptions & { timeout?: number }): Promise<void> {
     throwIfAborted(options?.signal);
     const record = this.registry.get(id);
@@ -129,6 +136,7 @@ export class EmulatorContainers implements ContainerBackend {
     emitContainer(this.#runtime, record, 'restart');
   }
 
+  /** {@inheritDoc ContainerBackend.pause} */
   async pause(id: string, options?: CallOptions): Promise<void> {
     throwIfAborted(options?.signal);
     const record = this.registry.get(id);
@@ -139,6 +147,7 @@ export class EmulatorContainers implements ContainerBackend {
     emitContainer(this.#runtime, record, 'pause');
   }
 
+  /** {@inheritDoc ContainerBackend.unpause} */
   async unpause(id: string, options?: CallOptions): Promise<void> {
     throwIfAborted(options?.signal);
     const record = this.registry.get(id);
@@ -148,6 +157,7 @@ export class EmulatorContainers implements ContainerBackend {
     emitContainer(this.#runtime, record, 'unpause');
   }
 
+  /** {@inheritDoc ContainerBackend.rename} */
   async rename(id: string, name: string, options?: CallOptions): Promise<void> {
     throwIfAborted(options?.signal);
     const record = this.registry.get(id);
@@ -159,6 +169,7 @@ export class EmulatorContainers implements ContainerBackend {
     emitContainer(this.#runtime, record, 'rename', { oldName: `/${oldName}` });
   }
 
+  /** {@inheritDoc ContainerBackend.remove} */
   async remove(id: string, options?: CallOptions & { force?: boolean; volumes?: boolean }): Promise<void> {
     throwIfAborted(options?.signal);
     const record = this.registry.get(id);
@@ -176,21 +187,25 @@ export class EmulatorContainers implements ContainerBackend {
     this.#destroy(record, options?.volumes ?? false);
   }
 
+  /** {@inheritDoc ContainerBackend.wait} */
   async wait(id: string, options?: CallOptions): Promise<{ exitCode: number }> {
     throwIfAborted(options?.signal);
     return { exitCode: await waitExit(this.registry.get(id), options?.signal) };
   }
 
+  /** {@inheritDoc ContainerBackend.exec} */
   async exec(id: string, request: ExecRequest, options?: CallOptions) {
     throwIfAborted(options?.signal);
     return execInContainer(this.#runtime, this.registry.get(id), request);
   }
 
+  /** {@inheritDoc ContainerBackend.attach} */
   async attach(id: string, options?: CallOptions & { stdin?: boolean }) {
     throwIfAborted(options?.signal);
     return attachToContainer(this.registry.get(id), options?.stdin ?? false);
   }
 
+  /** {@inheritDoc ContainerBackend.logs} */
   logs(id: string, request: LogsRequest, options?: CallOptions): AsyncIterable<LogLine> {
     const registry = this.registry;
     return {
@@ -201,11 +216,13 @@ export class EmulatorContainers implements ContainerBackend {
     };
   }
 
+  /** {@inheritDoc ContainerBackend.diff} */
   async diff(id: string, options?: CallOptions) {
     throwIfAborted(options?.signal);
     return [...(await this.registry.get(id).rootfs.changes())];
   }
 
+  /** {@inheritDoc ContainerBackend.commit} */
   async commit(id: string, request: CommitRequest, options?: CallOptions): Promise<{ imageId: string }> {
     throwIfAborted(options?.signal);
     const record = this.registry.get(id);
@@ -243,16 +260,19 @@ export class EmulatorContainers implements ContainerBackend {
     return { imageId: image.id };
   }
 
+  /** {@inheritDoc ContainerBackend.getArchive} */
   async getArchive(id: string, path: string, options?: CallOptions): Promise<Readable> {
     const record = this.registry.get(id);
     return archivePath(record.fs, path, record.id, options?.signal);
   }
 
+  /** {@inheritDoc ContainerBackend.putArchive} */
   async putArchive(id: string, path: string, tar: Readable, options?: CallOptions): Promise<void> {
     const record = this.registry.get(id);
     await extractInto(record.fs, path, tar, record.id, options?.signal);
   }
 
+  /** {@inheritDoc ContainerBackend.export} */
   async export(id: string, options?: CallOptions): Promise<Readable> {
     throwIfAborted(options?.signal);
     const record = this.registry.get(id);
