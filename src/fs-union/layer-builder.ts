@@ -109,7 +109,7 @@ export class LayerBuilder {
       mode: options.mode ?? meta.mode,
       uid: options.uid ?? meta.uid,
       gid: options.gid ?? meta.gid,
-      mtime: options.mtime ?? meta.mtime,
+      mtime: wholeSeconds(options.mtime ?? meta.mtime),
       xattrs: options.xattrs ?? meta.xattrs,
     });
   }
@@ -191,7 +191,7 @@ export class LayerBuilder {
       mode: (options.mode ?? defaultMode) & 0o7777,
       uid: options.uid ?? 0,
       gid: options.gid ?? 0,
-      mtime: options.mtime ?? this.#mtime,
+      mtime: wholeSeconds(options.mtime ?? this.#mtime),
       xattrs: options.xattrs ?? {},
     };
   }
@@ -281,6 +281,14 @@ export class LayerBuilder {
       }
     }
   }
+}
+
+/**
+ * Tars keep whole seconds: truncating here keeps a layer in memory identical to what its tar
+ * says, so a commit looks the same before and after a trip through `toTar()`.
+ */
+function wholeSeconds(date: Date): Date {
+  return new Date(Math.floor(date.getTime() / 1000) * 1000);
 }
 
 /** Lexically folds `target` onto directory `base`; undefined when `..` climbs above the root. */

@@ -183,6 +183,15 @@ describe('UnionFS', () => {
     expect(entry?.type === 'file' && entry.content.data.toString()).toBe(`${expected}tail`);
   });
 
+  it('a commit holds mtimes as its tar does (whole seconds)', async () => {
+    const fs = new UnionFS([], { now: () => new Date(1_700_000_000_789) });
+    await fs.writeFile('/f', 'x');
+    const layer = await fs.commit();
+    expect(layer.get('f')?.mtime.getTime()).toBe(1_700_000_000_000);
+    const reread = await Layer.fromTar(await readAll(layer.toTar()));
+    expect(reread.get('f')?.mtime.getTime()).toBe(1_700_000_000_000);
+  });
+
   it('link() shares one inode between names', async () => {
     const fs = new UnionFS([await busyboxLike()]);
     await fs.link('/etc/passwd', '/etc/passwd-');
