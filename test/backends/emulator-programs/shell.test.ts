@@ -100,7 +100,7 @@ describe('sh', () => {
 
   it('says how busybox says it when a redirection target directory is missing', async () => {
     const r = await sh('echo x > /nodir/file; echo $?');
-    expect(r.stdout).toBe('2\n');
+    expect(r.stdout).toBe('1\n');
     expect(r.stderr).toBe("sh: can't create /nodir/file: nonexistent directory\n");
   });
 

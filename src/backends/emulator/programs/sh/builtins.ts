@@ -10,9 +10,8 @@ import { echo, printf } from '../applets/echo-printf.js';
 import { evaluateTest } from '../applets/test.js';
 import { raceSignal, readLine, signalNumber, write } from '../io.js';
 import { ExitSignal, LoopSignal, ReturnSignal } from './control.js';
-import type { FdTable } from './io-table.js';
+import { readableOf, writableOf, type FdTable } from './io-table.js';
 import type { Shell } from './shell.js';
-import { readableOf, writableOf } from './shell.js';
 import { parseScript } from './parser.js';
 import { ShSyntaxError } from './lexer.js';
 
@@ -332,12 +331,10 @@ async function local(sh: Shell, argv: string[], io: FdTable): Promise<number> {
   return 0;
 }
 
-async function shift(sh: Shell, argv: string[], io: FdTable): Promise<number> {
+async function shift(sh: Shell, argv: string[]): Promise<number> {
   const n = argv[1] === undefined ? 1 : Number(argv[1]);
-  if (!Number.isInteger(n) || n < 0 || n > sh.params.length) {
-    await sh.error(`shift: can't shift that many`, io);
-    return 2;
-  }
+  // busybox ash fails quietly with 1 when there are not that many parameters.
+  if (!Number.isInteger(n) || n < 0 || n > sh.params.length) return 1;
   sh.params = sh.params.slice(n);
   return 0;
 }

@@ -69,3 +69,15 @@ export function createPipe(): PassThrough {
   pipe.on('error', () => undefined);
   return pipe;
 }
+
+/** fd 0 as a Readable (an empty one when closed or not readable). */
+export function readableOf(io: FdTable): Readable {
+  const s = io.get(0);
+  return s && 'read' in s && typeof s.read === 'function' ? (s as Readable) : emptySource();
+}
+
+/** fd `n` as a Writable (a discarding one when closed). */
+export function writableOf(io: FdTable, n: number): Writable {
+  const s = io.get(n);
+  return s && 'write' in s && typeof (s as Writable).write === 'function' ? (s as Writable) : nullSink();
+}

@@ -9,17 +9,18 @@
  * @module
  */
 import { posix } from 'node:path';
-import { Writable, type Readable } from 'node:stream';
+import { Writable } from 'node:stream';
 import type { ProgramContext } from '../../program.js';
 import { BrokenPipeError, SignalledError, errorText, signalNumber, write } from '../io.js';
 import type { AndOr, Command, List, Pipeline, Redirect, SimpleCommand } from './ast.js';
 import { shellBuiltins } from './builtins.js';
+import { runCompound } from './compound.js';
 import { ExitSignal, LoopSignal, ReturnSignal, ShellFailure } from './control.js';
-import { expandPattern, expandString, expandWord, expandWords, type ExpandHost } from './expand.js';
-import { FileSink, bufferSource, closeSink, createPipe, emptySource, nullSink, type FdTable } from './io-table.js';
+import { expandWord, expandWords, type ExpandHost } from './expand.js';
+import { createPipe, emptySource, readableOf, writableOf, type FdTable } from './io-table.js';
 import { ShSyntaxError } from './lexer.js';
 import { parseScript } from './parser.js';
-import { matchPattern } from './pattern.js';
+import { openRedirects, type OpenedRedirects } from './redirect.js';
 
 /** A shell variable. */
 export interface ShellVar {
@@ -394,7 +395,7 @@ export class Shell implements ExpandHost {
       }
       const opened = await this.#redirect(command.redirects, io);
       try {
-        return (this.status = await this.#runCompound(command, opened.io));
+        return (this.status = await runCompound(this, command, opened.io));
       } finally {
         await opened.close();
       }
@@ -419,80 +420,6 @@ export class Shell implements ExpandHost {
       throw new ExitSignal(2);
     }
     throw e;
-  }
-
-  async #runCompound(command: Exclude<Command, SimpleCommand>, io: FdTable): Promise<number> {
-    switch (command.type) {
-      case 'group':
-        return this.runList(command.body, io);
-      case 'subshell': {
-        const sub = this.clone(io);
-        return sub.runTop(() => sub.runList(command.body, io));
-      }
-      case 'if': {
-        for (const clause of command.clauses) {
-          if ((await this.runCondition(clause.cond, io)) === 0) return this.runList(clause.body, io);
-        }
-        return command.elseBody ? this.runList(command.elseBody, io) : 0;
-      }
-      case 'loop': {
-        let status = 0;
-        this.loopDepth++;
-        try {
-          for (;;) {
-            await this.checkSignal();
-            const cond = await this.runCondition(command.cond, io);
-            if (command.until ? cond === 0 : cond !== 0) break;
-            const step = await this.#loopBody(() => this.runList(command.body, io));
-            status = this.status;
-            if (step === 'break') break;
-          }
-        } finally {
-          this.loopDepth--;
-        }
-        return status;
-      }
-      case 'for': {
-        const items = command.items ? await expandWords(command.items, this) : [...this.params];
-        let status = 0;
-        this.loopDepth++;
-        try {
-          for (const item of items) {
-            await this.checkSignal();
-            this.assign(command.name, item);
-            const step = await this.#loopBody(() => this.runList(command.body, io));
-            status = this.status;
-            if (step === 'break') break;
-          }
-        } finally {
-          this.loopDepth--;
-        }
-        return status;
-      }
-      case 'case': {
-        const word = await expandWord(command.word, this);
-        for (const item of command.items) {
-          for (const p of item.patterns) {
-            if (matchPattern(await expandPattern(p, this), word)) return this.runList(item.body, io);
-          }
-        }
-        return 0;
-      }
-      case 'function':
-        this.functions.set(command.name, command.body);
-        return 0;
-    }
-  }
-
-  async #loopBody(body: () => Promise<number>): Promise<'next' | 'break'> {
-    try {
-      await body();
-      return 'next';
-    } catch (e) {
-      if (!(e instanceof LoopSignal)) throw e;
-      if (e.levels > 1) throw new LoopSignal(e.kind, e.levels - 1);
-      return e.kind === 'break' ? 'break' : 'next';
-    }
   }
 
   async #runSimple(command: SimpleCommand, io: FdTable): Promise<number> {
@@ -586,102 +513,13 @@ export class Shell implements ExpandHost {
     return posix.resolve(this.cwd, path);
   }
 
-  async #redirect(redirects: Redirect[], io: FdTable): Promise<{ io: FdTable; close: () => Promise<void> }> {
-    if (redirects.length === 0) return { io, close: async () => undefined };
-    const fds: FdTable = new Map(io);
-    const opened: Writable[] = [];
-    const close = async (): Promise<void> => {
-      for (const s of opened) await closeSink(s);
-    };
-    try {
-      for (const r of redirects) await this.#applyRedirect(r, fds, opened);
-    } catch (e) {
-      await close();
-      throw e;
-    }
-    return { io: fds, close };
+  /** Opens a command's redirections; `close` ends the files it opened. */
+  #redirect(redirects: Redirect[], io: FdTable): Promise<OpenedRedirects> {
+    return openRedirects(this, redirects, io);
   }
 
   /** Applies redirections to the shell's own descriptors (`exec >file`); never closed. */
   async redirectSelf(redirects: Redirect[], io: FdTable): Promise<FdTable> {
-    const fds: FdTable = new Map(io);
-    for (const r of redirects) await this.#applyRedirect(r, fds, []);
-    return fds;
+    return (await openRedirects(this, redirects, io)).io;
   }
-
-  async #applyRedirect(r: Redirect, fds: FdTable, opened: Writable[]): Promise<void> {
-    if (r.op === '<<' || r.op === '<<-') {
-      const body = r.heredoc?.text ?? '';
-      fds.set(r.fd, bufferSource(r.heredoc?.expand ? await expandString(body, this) : body));
-      return;
-    }
-    const target = await expandWord(r.target, this);
-    if (r.op === '>&' || r.op === '<&') {
-      if (target === '-') {
-        fds.delete(r.fd);
-        return;
-      }
-      if (/^\d+$/.test(target)) {
-        const src = fds.get(Number(target));
-        if (!src) throw new ShellFailure(`${target}: bad file descriptor`, 1, false);
-        fds.set(r.fd, src);
-        return;
-      }
-    }
-    if (r.op === '<' || r.op === '<&' || r.op === '<>') {
-      fds.set(r.fd, await this.#openInput(target, fds));
-      return;
-    }
-    const special = this.#specialOutput(target, fds);
-    if (special) {
-      fds.set(r.fd, special);
-      return;
-    }
-    const path = this.resolve(target);
-    try {
-      if (r.op === '>>') await this.fs.appendFile(path, '');
-      else {
-        const st = await this.fs.stat(path).catch(() => undefined);
-        if (st?.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
-        await this.fs.writeFile(path, '');
-      }
-    } catch (e) {
-      const code = (e as { code?: string }).code;
-      const why = code === 'ENOENT' ? 'nonexistent directory' : errorText(e);
-      throw new ShellFailure(`can't create ${target}: ${why}`, code === 'ENOENT' ? 2 : 1, false);
-    }
-    const sink = new FileSink(this.fs, path);
-    sink.on('error', () => undefined);
-    opened.push(sink);
-    fds.set(r.fd, sink);
-  }
-
-  #specialOutput(target: string, fds: FdTable): Writable | undefined {
-    if (target === '/dev/null') return nullSink();
-    if (target === '/dev/stdout') return writableOf(fds, 1);
-    if (target === '/dev/stderr') return writableOf(fds, 2);
-    return undefined;
-  }
-
-  async #openInput(target: string, fds: FdTable): Promise<Readable> {
-    if (target === '/dev/null') return emptySource();
-    if (target === '/dev/stdin') return readableOf(fds);
-    try {
-      return bufferSource(await this.fs.readFile(this.resolve(target)));
-    } catch (e) {
-      throw new ShellFailure(`can't open '${target}': ${errorText(e)}`, 1, false);
-    }
-  }
-}
-
-/** fd 0 as a Readable (an empty one when closed or not readable). */
-export function readableOf(io: FdTable): Readable {
-  const s = io.get(0);
-  return s && 'read' in s && typeof s.read === 'function' ? (s as Readable) : emptySource();
-}
-
-/** fd `n` as a Writable (a discarding one when closed). */
-export function writableOf(io: FdTable, n: number): Writable {
-  const s = io.get(n);
-  return s && 'write' in s && typeof (s as Writable).write === 'function' ? (s as Writable) : nullSink();
 }

@@ -1,0 +1,86 @@
+/**
+ * Compound commands: groups, subshells, `if`, `while`/`until`, `for`, `case`.
+ *
+ * @module
+ */
+import type { Command, SimpleCommand } from './ast.js';
+import { LoopSignal } from './control.js';
+import { expandPattern, expandWord, expandWords } from './expand.js';
+import type { FdTable } from './io-table.js';
+import { matchPattern } from './pattern.js';
+import type { Shell } from './shell.js';
+
+/** Runs a compound command (its redirections already applied to `io`). */
+export async function runCompound(sh: Shell, command: Exclude<Command, SimpleCommand>, io: FdTable): Promise<number> {
+  switch (command.type) {
+    case 'group':
+      return sh.runList(command.body, io);
+    case 'subshell': {
+      const sub = sh.clone(io);
+      return sub.runTop(() => sub.runList(command.body, io));
+    }
+    case 'if': {
+      for (const clause of command.clauses) {
+        if ((await sh.runCondition(clause.cond, io)) === 0) return sh.runList(clause.body, io);
+      }
+      return command.elseBody ? sh.runList(command.elseBody, io) : 0;
+    }
+    case 'loop': {
+      let status = 0;
+      sh.loopDepth++;
+      try {
+        for (;;) {
+          await sh.checkSignal();
+          const cond = await sh.runCondition(command.cond, io);
+          if (command.until ? cond === 0 : cond !== 0) break;
+          const step = await loopBody(() => sh.runList(command.body, io));
+          status = sh.status;
+          if (step === 'break') break;
+        }
+      } finally {
+        sh.loopDepth--;
+      }
+      return status;
+    }
+    case 'for': {
+      const items = command.items ? await expandWords(command.items, sh) : [...sh.params];
+      let status = 0;
+      sh.loopDepth++;
+      try {
+        for (const item of items) {
+          await sh.checkSignal();
+          sh.assign(command.name, item);
+          const step = await loopBody(() => sh.runList(command.body, io));
+          status = sh.status;
+          if (step === 'break') break;
+        }
+      } finally {
+        sh.loopDepth--;
+      }
+      return status;
+    }
+    case 'case': {
+      const word = await expandWord(command.word, sh);
+      for (const item of command.items) {
+        for (const p of item.patterns) {
+          if (matchPattern(await expandPattern(p, sh), word)) return sh.runList(item.body, io);
+        }
+      }
+      return 0;
+    }
+    case 'function':
+      sh.functions.set(command.name, command.body);
+      return 0;
+  }
+}
+
+async function loopBody(body: () => Promise<number>): Promise<'next' | 'break'> {
+  try {
+    await body();
+    return 'next';
+  } catch (e) {
+    if (!(e instanceof LoopSignal)) throw e;
+    if (e.levels > 1) throw new LoopSignal(e.kind, e.levels - 1);
+    return e.kind === 'break' ? 'break' : 'next';
+  }
+}
