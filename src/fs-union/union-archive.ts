@@ -78,20 +78,29 @@ export function archiveOf(state: UnionState, path: string, options: LayerSignalO
 /**
  * Unpacks a tar into directory `dir` of the view. The tar is read and validated completely
  * first (the layer rules: no `..` escape, no write through an escaping symlink, hard links
- * inside the tar), then applied: whiteouts and opaque markers delete, entries replace.
- * Symlinks already in the view resolve chrooted, so nothing can land outside the root.
+ * inside the tar), so a malformed archive changes nothing; then it is applied: whiteouts and
+ * opaque markers delete, entries replace, missing parents are created. Symlinks already in the
+ * view resolve chrooted, so nothing can land outside the root. A conflict found while applying
+ * (an entry below a file of the view: ENOTDIR) stops there, leaving what was applied so far.
  */
 export async function extractInto(state: UnionState, dir: string, tar: TarSource, options: ExtractOptions = {}): Promise<void> {
   const base = state.resolve(dir, true, 'open');
   if (base.node === undefined) throw new FsError('ENOENT', 'open', dir);
   if (base.node.type !== 'directory') throw new FsError('ENOTDIR', 'open', dir);
   const { parts } = await readLayerTar(tar, options);
+  // Where a tar path lands: its parents resolve in the view (chrooted), missing ones are
+  // created as tar extractors do for archives that list files without their directories.
   const landing = (rel: string): string => {
     if (rel === '') return base.path;
-    const parent = state.resolve(`/${joinLayerPath(base.path, parentOf(rel))}`, true, 'open');
-    if (parent.node === undefined) throw new FsError('ENOENT', 'open', `/${joinLayerPath(base.path, rel)}`);
-    if (parent.node.type !== 'directory') throw new FsError('ENOTDIR', 'open', `/${joinLayerPath(base.path, rel)}`);
-    return joinLayerPath(parent.path, baseName(rel));
+    let dirPath = base.path;
+    for (const part of parentOf(rel).split('/')) {
+      if (part === '') continue;
+      const next = state.resolve(`/${joinLayerPath(dirPath, part)}`, true, 'open');
+      if (next.node === undefined) state.place(next.path, new UpperNode('directory', { mode: 0o755 }));
+      else if (next.node.type !== 'directory') throw new FsError('ENOTDIR', 'open', `/${joinLayerPath(base.path, rel)}`);
+      dirPath = next.path;
+    }
+    return joinLayerPath(dirPath, baseName(rel));
   };
   for (const target of parts.whiteouts) {
     const at = landing(target);

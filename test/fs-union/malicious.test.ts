@@ -1,5 +1,6 @@
 import { describe, it, expect } from 'vitest';
-import { Layer, LayerFormatError, UnionFS, LayerBuilder, readAll } from '../../src/fs-union/index.js';
+import fc from 'fast-check';
+import { FsError, Layer, LayerFormatError, UnionFS, LayerBuilder, readAll } from '../../src/fs-union/index.js';
 import { makeTar, snapshot, type RawEntry } from './helpers.js';
 
 /** Reads a tar expecting a LayerFormatError; returns it. */
@@ -131,5 +132,36 @@ describe('malicious layer archives', () => {
     // A symlink already in the view resolves chrooted: `up` climbs to `/`, not above it.
     await fs.extract('/data', await makeTar([{ name: 'up/etc/passwd', data: 'chrooted' }]));
     expect((await fs.readFile('/etc/passwd')).toString()).toBe('chrooted');
+  });
+
+  it('property: extract() of arbitrary hostile tars changes nothing outside the target directory', async () => {
+    const seg = fc.constantFrom('a', 'b', '..', '.', '', 'etc', 'lnk');
+    const name = fc.array(seg, { minLength: 1, maxLength: 4 }).chain((parts) => fc.constantFrom(parts.join('/'), `/${parts.join('/')}`));
+    const entry = fc.oneof(
+      fc.record({ name, data: fc.constantFrom('x', 'y') }),
+      fc.record({ name, type: fc.constant('directory' as const) }),
+      fc.record({ name, type: fc.constant('symlink' as const), linkname: fc.constantFrom('/etc', '..', '../..', 'a', '/', '../../etc') }),
+      fc.record({ name, type: fc.constant('link' as const), linkname: fc.constantFrom('a', '../etc/passwd', '/etc/passwd', 'lnk/a') }),
+    );
+    const base = await new LayerBuilder().addDirectory('/data').addFile('/etc/passwd', 'root').addDirectory('/data/keep').build();
+    await fc.assert(
+      fc.asyncProperty(fc.array(entry, { minLength: 1, maxLength: 8 }), async (entries) => {
+        const fs = new UnionFS([base]);
+        const before = await snapshot(fs);
+        try {
+          await fs.extract('/data', await makeTar(entries));
+        } catch (e) {
+          if (e instanceof LayerFormatError) {
+            expect(await snapshot(fs)).toEqual(before);
+            return;
+          }
+          // A conflict met while applying (ENOTDIR) stops the extraction part-way: still inside.
+          expect(e).toBeInstanceOf(FsError);
+        }
+        for (const change of fs.changes()) expect(change.path === '/data' || change.path.startsWith('/data/')).toBe(true);
+        expect((await fs.readFile('/etc/passwd')).toString()).toBe('root');
+      }),
+      { numRuns: 300 },
+    );
   });
 });
