@@ -63,6 +63,12 @@ const cases: [string, string, number][] = [
   ['test 2 -ge 3; echo $?; test -e /nope; echo $?; [ abc != abd ]; echo $?', '1\n1\n0\n', 0],
   ['sleep 1000 & sleep 0.01 & kill_me=$!; wait $kill_me; echo waited', 'waited\n', 0],
   ['(exit 3) & wait $!; echo $?', '3\n', 0],
+  ['exec >/tmp/log; echo hidden; cat /tmp/log >&2', '', 0],
+  ['(exec >/tmp/sub; echo in-sub); echo visible; cat /tmp/sub', 'visible\nin-sub\n', 0],
+  ['exec echo replaced; echo never', 'replaced\n', 0],
+  ['echo $((2 ** 10)) $((1 << 4)) $((6 & 3)) $((!0))', '1024 16 2 1\n', 0],
+  ['while IFS=: read -r user _ uid _; do echo "$user=$uid"; done < /etc/passwd', 'root=0\nnobody=65534\nwww=33\n', 0],
+  ['f() { echo in-f; }; type f; unset -f f; f', 'f is a function\n', 127],
   // Exit codes
   ['exit 3', '', 3],
   ['false', '', 1],

@@ -13,7 +13,7 @@ export class ArithmeticError extends Error {
 
 type Tok = { k: 'num'; v: bigint } | { k: 'name'; v: string } | { k: 'op'; v: string };
 
-const OPS = ['<<', '>>', '<=', '>=', '==', '!=', '&&', '||', '+', '-', '*', '/', '%', '(', ')', '<', '>', '!', '~', '&', '|', '^', '?', ':'];
+const OPS = ['**', '<<', '>>', '<=', '>=', '==', '!=', '&&', '||', '+', '-', '*', '/', '%', '(', ')', '<', '>', '!', '~', '&', '|', '^', '?', ':'];
 
 function tokenize(src: string): Tok[] {
   const out: Tok[] = [];
@@ -48,7 +48,7 @@ function tokenize(src: string): Tok[] {
 
 /** Binary operators by precedence, loosest first. */
 const BINARY: string[][] = [
-  ['||'], ['&&'], ['|'], ['^'], ['&'], ['==', '!='], ['<', '<=', '>', '>='], ['<<', '>>'], ['+', '-'], ['*', '/', '%'],
+  ['||'], ['&&'], ['|'], ['^'], ['&'], ['==', '!='], ['<', '<=', '>', '>='], ['<<', '>>'], ['+', '-'], ['*', '/', '%'], ['**'],
 ];
 
 function apply(op: string, a: bigint, b: bigint): bigint {
@@ -69,6 +69,9 @@ function apply(op: string, a: bigint, b: bigint): bigint {
     case '+': return BigInt.asIntN(64, a + b);
     case '-': return BigInt.asIntN(64, a - b);
     case '*': return BigInt.asIntN(64, a * b);
+    case '**':
+      if (b < 0n) throw new ArithmeticError('exponent less than 0');
+      return BigInt.asIntN(64, a ** b);
     case '/':
     case '%':
       if (b === 0n) throw new ArithmeticError('division by zero');

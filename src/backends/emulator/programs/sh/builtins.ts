@@ -261,11 +261,8 @@ async function source(sh: Shell, argv: string[], io: FdTable): Promise<number> {
 
 async function execBuiltin(sh: Shell, argv: string[], io: FdTable): Promise<number> {
   const args = argv.slice(1);
-  if (args.length === 0) {
-    // `exec >file` already applied its redirections to `io`: make them the shell's own.
-    sh.io = new Map(io);
-    return 0;
-  }
+  // `exec` without a command is handled by the evaluator (its redirections persist).
+  if (args.length === 0) return 0;
   throw new ExitSignal(await sh.invoke(args, [], io, true));
 }
 

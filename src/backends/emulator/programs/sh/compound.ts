@@ -16,8 +16,10 @@ export async function runCompound(sh: Shell, command: Exclude<Command, SimpleCom
     case 'group':
       return sh.runList(command.body, io);
     case 'subshell': {
-      const sub = sh.clone(io);
-      return sub.runTop(() => sub.runList(command.body, io));
+      // A copy of the table: `exec >f` inside the subshell must not reach the parent.
+      const fds = new Map(io);
+      const sub = sh.clone(fds);
+      return sub.runTop(() => sub.runList(command.body, fds));
     }
     case 'if': {
       for (const clause of command.clauses) {

@@ -438,6 +438,13 @@ export class Shell implements ExpandHost {
       await opened.close();
       return subStatus;
     }
+    if (argv.length === 1 && argv[0] === 'exec' && !this.functions.has('exec')) {
+      // `exec >log 2>&1`: the redirections become the shell's own, for every later command.
+      const opened = await this.#redirect(command.redirects, io);
+      for (const key of [...io.keys()]) if (!opened.io.has(key)) io.delete(key);
+      for (const [key, stream] of opened.io) io.set(key, stream);
+      return 0;
+    }
     const opened = await this.#redirect(command.redirects, io);
     try {
       return await this.invoke(argv, assigns, opened.io);
@@ -516,10 +523,5 @@ export class Shell implements ExpandHost {
   /** Opens a command's redirections; `close` ends the files it opened. */
   #redirect(redirects: Redirect[], io: FdTable): Promise<OpenedRedirects> {
     return openRedirects(this, redirects, io);
-  }
-
-  /** Applies redirections to the shell's own descriptors (`exec >file`); never closed. */
-  async redirectSelf(redirects: Redirect[], io: FdTable): Promise<FdTable> {
-    return (await openRedirects(this, redirects, io)).io;
   }
 }
