@@ -98,6 +98,11 @@ describe('emulator containers: logs, exec, attach', () => {
     const tty = await backend.containers.exec(id, { argv: ['sh', '-c', 'echo o; echo e >&2'], env: [], stdin: false, tty: true });
     const [ttyOut, ttyErr] = await Promise.all([text(tty.stdout), text(tty.stderr), tty.exit]);
     expect([ttyOut, ttyErr]).toEqual(['o\ne\n', '']);
+    const asUser = await backend.containers.exec(id, { argv: ['sh', '-c', 'id -u; echo $HOME'], env: [], user: '65534', stdin: false, tty: false });
+    const [userOut] = await Promise.all([text(asUser.stdout), asUser.exit]);
+    expect(userOut.split('\n')[0]).toBe('65534');
+    await expect(backend.containers.exec(id, { argv: ['true'], env: [], user: 'no-such-user', stdin: false, tty: false }))
+      .rejects.toThrow(/unable to find user no-such-user/);
     const piped = await backend.containers.exec(id, { argv: ['repeat'], env: [], stdin: true, tty: false });
     piped.stdin!.end('a\nb\n');
     expect(await text(piped.stdout)).toBe('> a\n> b\n');

@@ -11,7 +11,7 @@
 import { PassThrough } from 'node:stream';
 import type { ExecProcess, ExecRequest, ProcessIO } from '../../../core/backend.js';
 import { ConflictError } from '../../../core/errors.js';
-import { ExecutableNotFoundError, ExecutablePermissionError } from '../exec/resolve.js';
+import { isExecFailure } from './exec-failure.js';
 import { EmulatedProcess } from './process.js';
 import type { ContainerRecord } from './record.js';
 import { emitContainer, processCwd, processEnv, type RuntimeDeps } from './runtime.js';
@@ -38,7 +38,7 @@ export async function execInContainer(deps: RuntimeDeps, record: ContainerRecord
   try {
     proc = await EmulatedProcess.start({
       argv: request.argv,
-      env: processEnv(deps, record, request.env),
+      env: await processEnv(deps, record, request.env, request.user ?? record.config.user),
       cwd: processCwd(record, request.workingDir),
       hostname: record.config.hostname,
       fs: record.fs,
@@ -61,7 +61,7 @@ export async function execInContainer(deps: RuntimeDeps, record: ContainerRecord
       return code;
     });
   } catch (e) {
-    if (!(e instanceof ExecutableNotFoundError || e instanceof ExecutablePermissionError)) throw e;
+    if (!(isExecFailure(e))) throw e;
     const out = request.tty ? stdout : stderr;
     out.write(`OCI runtime exec failed: exec failed: unable to start container process: ${e.message}: unknown\r\n`);
     stdout.end();

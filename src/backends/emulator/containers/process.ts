@@ -16,7 +16,7 @@ import { PassThrough, Writable, type Readable } from 'node:stream';
 import type { FileSystemApi } from '../../../fs-union/fs-api.js';
 import { clockSleep, type EmulatorClock } from '../clock.js';
 import { launch, selectProgram, type LaunchOptions } from '../exec/launch.js';
-import { ExecutableNotFoundError } from '../exec/resolve.js';
+import { isExecFailure } from './exec-failure.js';
 import type { ProgramContext, ProgramNet, ProgramTable } from '../program.js';
 import { BrokenPipeError, SignalledError, signalNumber } from '../programs/io.js';
 import type { PauseGate } from './pause-gate.js';
@@ -91,7 +91,7 @@ export class EmulatedProcess {
       // not have to plant a file to run their own program. Built-ins still need their file,
       // so a missing command is exit 127 as in Docker.
       const argv0 = spec.argv[0] ?? '';
-      if (!(e instanceof ExecutableNotFoundError) || argv0.includes('/') || !spec.programs || !Object.hasOwn(spec.programs, argv0)) throw e;
+      if (!isExecFailure(e) || e.exitCode !== 127 || argv0.includes('/') || !spec.programs || !Object.hasOwn(spec.programs, argv0)) throw e;
       options.fallbackToBuiltins = true;
       selected = await selectProgram(spec.argv, spec.fs, spec.env, spec.cwd, options);
     }

@@ -8,10 +8,11 @@ import { PassThrough } from 'node:stream';
 import { AbortError, ConflictError, InvalidArgumentError, throwIfAborted } from '../../../core/errors.js';
 import type { EngineEvent } from '../../../core/schemas/index.js';
 import { clockSleep, type EmulatorClock } from '../clock.js';
-import { ExecutableNotFoundError, ExecutablePermissionError } from '../exec/resolve.js';
 import type { ProgramTable } from '../program.js';
+import { isExecFailure } from './exec-failure.js';
 import type { NetworkContainerInfo, NetworkLike } from './deps.js';
 import { OutputFanout } from './fanout.js';
+import { resolveUser, userEnv } from './user.js';
 import { EmulatedProcess } from './process.js';
 import type { ContainerRecord } from './record.js';
 
@@ -29,15 +30,22 @@ export interface RuntimeDeps {
   onExit: (record: ContainerRecord) => void;
 }
 
-/** The environment a container's processes get: config env, link variables, HOSTNAME, HOME. */
-export function processEnv(deps: RuntimeDeps, record: ContainerRecord, extra: string[] = []): Record<string, string> {
+/**
+ * The environment a container's processes get: HOSTNAME, HOME (of the user), link variables,
+ * the config's env, then `extra` (exec's env).
+ *
+ * @throws InvalidArgumentError when the user is not in the container's passwd file
+ */
+export async function processEnv(deps: RuntimeDeps, record: ContainerRecord, extra: string[] = [], user = record.config.user): Promise<Record<string, string>> {
   const env: Record<string, string> = {};
   const put = (entry: string): void => {
     const eq = entry.indexOf('=');
     if (eq > 0) env[entry.slice(0, eq)] = entry.slice(eq + 1);
   };
+  const ids = await resolveUser(record.fs, user);
   put(`HOSTNAME=${record.config.hostname}`);
-  put('HOME=/root');
+  put(`HOME=${ids.home}`);
+  for (const e of userEnv(ids)) put(e);
   for (const e of deps.network.linkEnv(record.id)) put(e);
   for (const e of record.config.env) put(e);
   for (const e of extra) put(e);
@@ -88,7 +96,7 @@ export async function startContainer(deps: RuntimeDeps, record: ContainerRecord)
   try {
     main = await EmulatedProcess.start({
       argv,
-      env: processEnv(deps, record),
+      env: await processEnv(deps, record),
       cwd: processCwd(record),
       hostname: record.config.hostname,
       fs: record.fs,
@@ -105,7 +113,7 @@ export async function startContainer(deps: RuntimeDeps, record: ContainerRecord)
     await deps.network.unpublish(record.id);
     await deps.network.detach(record.id);
     record.ports = [];
-    if (e instanceof ExecutableNotFoundError || e instanceof ExecutablePermissionError) {
+    if (isExecFailure(e)) {
       record.state.exitCode = e.exitCode;
       throw new InvalidArgumentError(
         `failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: ${e.message}: unknown`,
