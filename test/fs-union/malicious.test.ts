@@ -164,4 +164,34 @@ describe('malicious layer archives', () => {
       { numRuns: 300 },
     );
   });
+
+  it('property: a hostile tar is refused with LayerFormatError or read into clean root-relative paths', async () => {
+    const seg = fc.constantFrom('a', 'b', '..', '.', '', '.wh.a', '.wh..wh..opq', '.wh..');
+    const name = fc.array(seg, { minLength: 1, maxLength: 4 }).chain((parts) => fc.constantFrom(parts.join('/'), `/${parts.join('/')}`));
+    const entry = fc.oneof(
+      fc.record({ name, data: fc.constantFrom('x', '') }),
+      fc.record({ name, type: fc.constant('directory' as const) }),
+      fc.record({ name, type: fc.constant('symlink' as const), linkname: fc.constantFrom('/', '..', '../..', 'a', 'a/../..') }),
+      fc.record({ name, type: fc.constant('link' as const), linkname: fc.constantFrom('a', '../a', '/a', 'b/a') }),
+    );
+    const clean = (p: string): boolean => p === '' || p.split('/').every((s) => s !== '' && s !== '.' && s !== '..');
+    await fc.assert(
+      fc.asyncProperty(fc.array(entry, { minLength: 1, maxLength: 8 }), async (entries) => {
+        let layer: Layer;
+        try {
+          layer = await Layer.fromTar(await makeTar(entries));
+        } catch (e) {
+          expect(e).toBeInstanceOf(LayerFormatError);
+          return;
+        }
+        for (const e of layer.entries()) {
+          expect(clean(e.path)).toBe(true);
+          if (e.type === 'hardlink') expect(layer.get(e.target)?.type).toBe('file');
+        }
+        for (const w of layer.whiteouts()) expect(clean(w) && w !== '').toBe(true);
+        for (const o of layer.opaqueDirs()) expect(clean(o)).toBe(true);
+      }),
+      { numRuns: 300 },
+    );
+  });
 });
