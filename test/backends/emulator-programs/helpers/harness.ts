@@ -6,6 +6,7 @@
 import { Duplex, PassThrough, Writable } from 'node:stream';
 import { launch, type LaunchOptions } from '../../../../src/backends/emulator/exec/launch.js';
 import type { ProgramContext, ProgramNet } from '../../../../src/backends/emulator/program.js';
+import type { FileSystemApi } from '../../../../src/fs-union/fs-api.js';
 import { builtinPrograms } from '../../../../src/backends/emulator/programs/index.js';
 import { MemoryFs } from './memory-fs.js';
 
@@ -59,9 +60,8 @@ export class Collector extends Writable {
   }
 }
 
-/** Builds a busybox-like rootfs. */
-export async function createRootfs(): Promise<MemoryFs> {
-  const fs = new MemoryFs();
+/** Builds a busybox-like rootfs (in `fs`, by default a fresh in-memory one). */
+export async function createRootfs<T extends FileSystemApi = MemoryFs>(fs: T = new MemoryFs() as unknown as T): Promise<T> {
   for (const d of ['/bin', '/sbin', '/usr/bin', '/usr/sbin', '/etc', '/tmp', '/root', '/home', '/var/www', '/dev']) {
     await fs.mkdir(d, { recursive: true });
   }
@@ -77,7 +77,7 @@ export async function createRootfs(): Promise<MemoryFs> {
 
 /** Options of {@link run}. */
 export interface RunOptions {
-  fs?: MemoryFs;
+  fs?: FileSystemApi;
   stdin?: string | PassThrough;
   env?: Record<string, string>;
   cwd?: string;
@@ -94,11 +94,11 @@ export interface RunResult {
   code: number;
   stdout: string;
   stderr: string;
-  fs: MemoryFs;
+  fs: FileSystemApi;
 }
 
 /** Builds a context. */
-export function makeContext(fs: MemoryFs, options: RunOptions, stdout: Writable, stderr: Writable): ProgramContext {
+export function makeContext(fs: FileSystemApi, options: RunOptions, stdout: Writable, stderr: Writable): ProgramContext {
   let stdin: PassThrough;
   if (options.stdin instanceof PassThrough) stdin = options.stdin;
   else {
