@@ -5,8 +5,17 @@
  *
  * @module
  */
+import type { EmulatorOptions } from './backend.js';
+
 export { createEmulatorBackend, emulatorCapabilities, type EmulatorOptions } from './backend.js';
 export { systemClock, randomIdSource, type EmulatorClock, type IdSource } from './clock.js';
 export type { Program, ProgramContext, ProgramNet, ProgramExecOptions, ProgramTable } from './program.js';
 export { DEFAULT_LOG_BYTES } from './containers/log-buffer.js';
 export type { ImageSource, ImageSourceResult } from './images/index.js';
+
+declare module '../../core/open-backend.js' {
+  /** `Engine.open({ backend: 'emulator', ... })` takes {@link EmulatorOptions}. */
+  interface BackendOptionsByName {
+    emulator: EmulatorOptions;
+  }
+}
