@@ -77,6 +77,11 @@ export function packBuildContext(dir: string, options: PackBuildContextOptions):
       });
       source.pipe(sink as unknown as NodeJS.WritableStream);
     });
-  run().catch((error: unknown) => tar.destroy(error as Error));
-  return Readable.from(tar);
+  const out = Readable.from(tar);
+  // The wrapper carries the failure to the reader; the pack itself is just torn down.
+  run().catch((error: unknown) => {
+    out.destroy(error as Error);
+    tar.destroy();
+  });
+  return out;
 }
