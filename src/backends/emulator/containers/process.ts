@@ -12,7 +12,7 @@
  * @module
  */
 import { once } from 'node:events';
-import { PassThrough, Writable, type Readable } from 'node:stream';
+import { PassThrough, Transform, Writable, type Readable } from 'node:stream';
 import type { FileSystemApi } from '../../../fs-union/fs-api.js';
 import { clockSleep, type EmulatorClock } from '../clock.js';
 import { launch, selectProgram, type LaunchOptions } from '../exec/launch.js';
@@ -138,7 +138,7 @@ export class EmulatedProcess {
       env: { ...spec.env },
       cwd: spec.cwd,
       hostname: spec.hostname,
-      stdin: spec.stdin ?? endedStream(),
+      stdin: spec.stdin ? gatedReadable(spec.stdin, gate, fatal) : endedStream(),
       stdout,
       stderr,
       fs: gatedObject(spec.fs, effect),
@@ -211,6 +211,17 @@ function gatedWritable(target: Writable, gate: PauseGate, fatal: AbortSignal): W
       );
     },
   });
+}
+
+/** Input that reaches the program only while the gate is open (a frozen process reads nothing). */
+function gatedReadable(source: Readable, gate: PauseGate, fatal: AbortSignal): Readable {
+  const gated = new Transform({
+    transform(chunk: Buffer, _enc, callback) {
+      gate.pass(fatal).then(() => callback(null, chunk), () => callback());
+    },
+  });
+  source.on('error', (e) => gated.destroy(e));
+  return source.pipe(gated);
 }
 
 async function finish(stream: Writable): Promise<void> {
