@@ -56,14 +56,19 @@ export class StowageError extends Error {
     return this.constructor.name;
   }
 
-  /** Recognises Stowage errors from any installed copy of the package. */
+  /**
+   * Recognises Stowage errors from any installed copy of the package. An ordinary prototype
+   * match comes first; the brand (a code) only stands in for it on Stowage's own classes, so a
+   * further subclass (`class LayerFormatError extends InvalidArgumentError`) matches only its
+   * own instances.
+   */
   static override [Symbol.hasInstance](value: unknown): boolean {
+    if (Function.prototype[Symbol.hasInstance].call(this, value)) return true;
     if (typeof value !== 'object' || value === null) return false;
     const code = (value as Record<symbol, unknown>)[brand];
     if (typeof code !== 'string') return false;
-    // The base class matches every branded error; a subclass matches its own code.
-    const wanted = codeOf(this);
-    return wanted === undefined || wanted === code;
+    if (this === StowageError) return true;
+    return codes.get(this) === code;
   }
 }
 
@@ -136,15 +141,6 @@ const codes = new Map<Function, StowageErrorCode>([
   [AbortError, 'ABORTED'],
   [BuildError, 'BUILD_FAILED'],
 ]);
-
-function codeOf(ctor: Function): StowageErrorCode | undefined {
-  // Walk up so that user subclasses of NotFoundError still match on NOT_FOUND.
-  for (let c: Function | null = ctor; c && c !== StowageError; c = Object.getPrototypeOf(c)) {
-    const code = codes.get(c);
-    if (code) return code;
-  }
-  return undefined;
-}
 
 /** Throws an {@link AbortError} carrying `signal.reason` when the signal has fired. */
 export function throwIfAborted(signal: AbortSignal | undefined): void {

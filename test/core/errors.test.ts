@@ -34,3 +34,16 @@ describe('errors', () => {
     }
   });
 });
+
+describe('error subclasses', () => {
+  it('a further subclass matches only its own instances, but still its parents', async () => {
+    const { InvalidArgumentError } = await import('../../src/core/errors.js');
+    class SpecialError extends InvalidArgumentError {}
+    const plain = new InvalidArgumentError('plain');
+    const special = new SpecialError('special');
+    expect(plain).not.toBeInstanceOf(SpecialError);
+    expect(special).toBeInstanceOf(SpecialError);
+    expect(special).toBeInstanceOf(InvalidArgumentError);
+    expect(special).toBeInstanceOf(StowageError);
+  });
+});
