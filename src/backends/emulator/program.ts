@@ -32,6 +32,11 @@ export interface ProgramExecOptions {
   stdout?: Writable;
   /** Standard error for the child (default: the caller's). */
   stderr?: Writable;
+  /**
+   * Also stops the child when this fires (as well as on the caller's own signal): a shell uses
+   * it to end the background jobs it leaves behind when it exits.
+   */
+  signal?: AbortSignal;
 }
 
 /** Everything a program may touch. */

@@ -1,5 +1,6 @@
 import { PassThrough, Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import type { Program } from '../../../src/backends/emulator/program.js';
 import { run, sh, until } from './helpers/harness.js';
 
 /** A stdout that records text as it arrives, so tests can wait for a program to be ready. */
@@ -122,5 +123,27 @@ describe('signals and backpressure', () => {
     await until(() => out.text() === 'first\n42\n');
     stdin.end();
     expect((await done).code).toBe(0);
+  });
+});
+
+describe('background jobs', () => {
+  it('ends the jobs a shell leaves running when it exits, as a container does', async () => {
+    let reason: unknown;
+    const probe: Program = (ctx) =>
+      new Promise((resolve) => {
+        ctx.signal.addEventListener('abort', () => {
+          reason = ctx.signal.reason;
+          resolve(0);
+        });
+      });
+    const r = await sh('probe & echo started', { launch: { programs: { probe }, fallbackToBuiltins: true } });
+    expect(r).toMatchObject({ code: 0, stdout: 'started\n' });
+    await until(() => reason !== undefined);
+    expect(reason).toBe('SIGKILL');
+  });
+
+  it('keeps jobs alive while the shell waits for them', async () => {
+    const r = await sh('(sleep 0.02; echo job) & echo main; wait; echo after');
+    expect(r.stdout).toBe('main\njob\nafter\n');
   });
 });

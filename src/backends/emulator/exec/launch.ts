@@ -14,7 +14,7 @@ import { PassThrough } from 'node:stream';
 import type { FileSystemApi } from '../../../fs-union/fs-api.js';
 import type { Program, ProgramContext, ProgramExecOptions, ProgramTable } from '../program.js';
 import { builtinPrograms } from '../programs/index.js';
-import { BrokenPipeError, SignalledError, complain, signalNumber, signalStatus } from '../programs/io.js';
+import { BrokenPipeError, SignalledError, complain, raceSignal, signalNumber, signalStatus } from '../programs/io.js';
 import {
   ExecutableNotFoundError,
   ExecutablePermissionError,
@@ -170,8 +170,13 @@ async function execFrom(
   options: LaunchOptions,
 ): Promise<number> {
   const stdin = execOptions.stdin ?? emptyInput();
+  const extra = execOptions.signal;
+  const signal = extra && extra !== parent.signal ? AbortSignal.any([parent.signal, extra]) : parent.signal;
   const base: ProgramContext = {
     ...parent,
+    signal,
+    // The caller's sleep only knows the caller's signal: give up at once on the extra one too.
+    sleep: signal === parent.signal ? parent.sleep : (ms) => raceSignal(parent.sleep(ms), signal),
     env: execOptions.env ?? parent.env,
     cwd: execOptions.cwd ?? parent.cwd,
     stdin,

@@ -69,7 +69,7 @@ export async function sh(ctx: ProgramContext): Promise<number> {
     }
     shell.scriptName = rest.shift() ?? ctx.argv[0] ?? 'sh';
     shell.params = rest;
-    return shell.runTop(() => shell.runSource(text));
+    return finish(shell, shell.runTop(() => shell.runSource(text)));
   }
   if (rest.length > 0 && !fromStdin) {
     const file = rest[0]!;
@@ -82,10 +82,19 @@ export async function sh(ctx: ProgramContext): Promise<number> {
     }
     shell.scriptName = file;
     shell.params = rest.slice(1);
-    return shell.runTop(() => shell.runSource(text));
+    return finish(shell, shell.runTop(() => shell.runSource(text)));
   }
   shell.params = rest;
-  return shell.runTop(() => readLoop(shell, ctx));
+  return finish(shell, shell.runTop(() => readLoop(shell, ctx)));
+}
+
+/** Waits for the shell's status, then ends the jobs it left running. */
+async function finish(shell: Shell, status: Promise<number>): Promise<number> {
+  try {
+    return await status;
+  } finally {
+    shell.abandonJobs();
+  }
 }
 
 async function readLoop(shell: Shell, ctx: ProgramContext): Promise<number> {

@@ -56,6 +56,8 @@ export function parseCached(source: string): List {
 /** Shared between a shell and its subshells: job ids are unique per container shell tree. */
 interface JobCounter {
   next: number;
+  /** Fires when the top shell exits: the jobs it leaves behind are ended with it. */
+  orphans: AbortController;
 }
 
 /** One shell (or subshell): its variables, functions, options, traps and jobs. */
@@ -96,9 +98,11 @@ export class Shell implements ExpandHost {
   #inTrap = false;
   #signalHandled = false;
   #jobCounter: JobCounter;
+  #background = false;
 
-  constructor(ctx: ProgramContext, io: FdTable, parent?: Shell) {
+  constructor(ctx: ProgramContext, io: FdTable, parent?: Shell, background = false) {
     this.ctx = ctx;
+    this.#background = background || (parent !== undefined && parent.#background);
     this.io = io;
     this.isSubshell = parent !== undefined;
     if (parent) {
@@ -121,7 +125,7 @@ export class Shell implements ExpandHost {
       this.flags = { errexit: false, xtrace: false, nounset: false };
       this.cwd = ctx.cwd || '/';
       this.traps = new Map();
-      this.#jobCounter = { next: 100 };
+      this.#jobCounter = { next: 100, orphans: new AbortController() };
       if (!this.vars.has('PWD')) this.vars.set('PWD', { value: this.cwd, exported: true });
       this.vars.set('PPID', { value: '0', exported: false });
     }
@@ -130,6 +134,14 @@ export class Shell implements ExpandHost {
   /** A subshell: a copy of this shell's state that cannot change it. */
   clone(io: FdTable = this.io): Shell {
     return new Shell(this.ctx, io, this);
+  }
+
+  /**
+   * Ends the background jobs still running, as the kernel does when a container's main process
+   * exits (their programs see the signal `SIGKILL`).
+   */
+  abandonJobs(): void {
+    if (!this.#jobCounter.orphans.signal.aborted) this.#jobCounter.orphans.abort('SIGKILL');
   }
 
   // ExpandHost ---------------------------------------------------------------------------
@@ -307,7 +319,9 @@ export class Shell implements ExpandHost {
     for (const item of list.items) {
       await this.checkSignal();
       if (item.background) {
-        const sub = this.clone(new Map([...io, [0, emptySource()]]));
+        // The job's own view of the signal also fires when the top shell exits (see abandonJobs).
+        const jobCtx = { ...this.ctx, signal: AbortSignal.any([this.ctx.signal, this.#jobCounter.orphans.signal]) };
+        const sub = new Shell(jobCtx, new Map([...io, [0, emptySource()]]), this, true);
         const id = this.#jobCounter.next++;
         const job = sub.runTop(() => sub.#runAndOr(item.command, sub.io));
         // A job nobody waits for must not surface as an unhandled rejection.
@@ -478,6 +492,7 @@ export class Shell implements ExpandHost {
       }
     }
     return this.ctx.exec(argv, {
+      ...(this.#background ? { signal: this.ctx.signal } : {}),
       env: this.environment(assigns),
       cwd: this.cwd,
       stdin: readableOf(io),
