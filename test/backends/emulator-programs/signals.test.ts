@@ -98,7 +98,8 @@ describe('signals and backpressure', () => {
     await until(() => written > 0);
     ac.abort('SIGKILL');
     expect((await done).code).toBe(137);
-    expect(written).toBeLessThan(64 * 1024);
+    // One block went out; the stream never drained, so nothing more was written.
+    expect(written).toBeLessThanOrEqual(64 * 1024);
   });
 
   it('follows a growing file with tail -f until killed', async () => {

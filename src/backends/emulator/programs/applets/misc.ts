@@ -84,7 +84,7 @@ export async function sleep(ctx: ProgramContext): Promise<number> {
 /** `yes [STRING]`: bounded by backpressure, ends on EPIPE or the signal. */
 export async function yes(ctx: ProgramContext): Promise<number> {
   const line = `${ctx.argv.length > 1 ? ctx.argv.slice(1).join(' ') : 'y'}\n`;
-  const block = line.repeat(Math.max(1, Math.floor(4096 / line.length)));
+  const block = Buffer.from(line.repeat(Math.max(1, Math.floor(65536 / line.length))));
   for (;;) {
     ctx.signal.throwIfAborted();
     await write(ctx.stdout, block, ctx.signal);

@@ -106,19 +106,17 @@ export async function wc(ctx: ProgramContext): Promise<number> {
   const files = opts.operands.length > 0 ? opts.operands : ['-'];
   const totals = { l: 0, w: 0, c: 0 };
   let status = 0;
-  const row = (counts: Record<string, number>, name?: string): string => {
-    const cols = which.map((f) => String(counts[f]));
+  const row = (counts: Counts, name?: string): string => {
+    const cols = which.map((f) => String(counts[f as keyof Counts]));
     const body = which.length === 1 && name === undefined ? cols[0]! : which.length === 1 ? cols[0]! : cols.map((c) => c.padStart(9)).join(' ');
     return name === undefined ? `${body}\n` : `${body} ${name}\n`;
   };
   for (const file of files) {
-    const data = await readInput(ctx, file);
-    if (!data) {
+    const counts = file === '-' ? await countStream(ctx) : countBuffer(await readInput(ctx, file));
+    if (!counts) {
       status = 1;
       continue;
     }
-    const text = data.toString('utf8');
-    const counts = { l: (text.match(/\n/g) ?? []).length, w: (text.match(/\S+/g) ?? []).length, c: data.length };
     totals.l += counts.l;
     totals.w += counts.w;
     totals.c += counts.c;
@@ -126,6 +124,39 @@ export async function wc(ctx: ProgramContext): Promise<number> {
   }
   if (files.length > 1) await write(ctx.stdout, row(totals, 'total'), ctx.signal);
   return status;
+}
+
+interface Counts {
+  l: number;
+  w: number;
+  c: number;
+}
+
+function countInto(counts: Counts, chunk: Buffer, inWord: boolean): boolean {
+  counts.c += chunk.length;
+  for (const byte of chunk) {
+    if (byte === 10) counts.l++;
+    // Whitespace as C's isspace(): space, \t \n \v \f \r.
+    const space = byte === 32 || (byte >= 9 && byte <= 13);
+    if (!space && !inWord) counts.w++;
+    inWord = !space;
+  }
+  return inWord;
+}
+
+function countBuffer(data: Buffer | undefined): Counts | undefined {
+  if (!data) return undefined;
+  const counts = { l: 0, w: 0, c: 0 };
+  countInto(counts, data, false);
+  return counts;
+}
+
+/** Counts stdin as it streams: `yes | head -c 50M | wc -c` holds one chunk at a time. */
+async function countStream(ctx: ProgramContext): Promise<Counts> {
+  const counts = { l: 0, w: 0, c: 0 };
+  let inWord = false;
+  for await (const chunk of iterate(ctx.stdin, ctx.signal)) inWord = countInto(counts, chunk, inWord);
+  return counts;
 }
 
 /** `tee [-a] [FILE...]`. */

@@ -28,6 +28,11 @@ export class FileSink extends Writable {
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
     this.#fs.appendFile(this.#path, chunk).then(() => callback(), callback);
   }
+
+  // Chunks that queue up while an append is in flight land in one append, not one each.
+  override _writev(chunks: { chunk: Buffer }[], callback: (error?: Error | null) => void): void {
+    this.#fs.appendFile(this.#path, Buffer.concat(chunks.map((c) => c.chunk))).then(() => callback(), callback);
+  }
 }
 
 /** A Writable that discards everything (`/dev/null`). */
