@@ -9,6 +9,7 @@ import { parseDockerfile } from '../../../core/dockerfile/parser.js';
 
 /** Incrementally turns build output text into steps (text may arrive in any pieces). */
 export class BuildStepParser {
+  /** The steps seen so far, in order. */
   readonly steps: BuildStep[] = [];
   #buffer = '';
 
