@@ -69,6 +69,9 @@ const cases: [string, string, number][] = [
   ['echo $((2 ** 10)) $((1 << 4)) $((6 & 3)) $((!0))', '1024 16 2 1\n', 0],
   ['while IFS=: read -r user _ uid _; do echo "$user=$uid"; done < /etc/passwd', 'root=0\nnobody=65534\nwww=33\n', 0],
   ['f() { echo in-f; }; type f; unset -f f; f', 'f is a function\n', 127],
+  ['i=1; echo $((i += 4)) $((i++)) $i $((--i)) $((x = 7 * 2)) $x', '5 5 6 5 14 14\n', 0],
+  ['n=0; while [ $n -lt 3 ]; do : $((n += 1)); done; echo $n', '3\n', 0],
+  ['false | true; echo $?; set -o pipefail; false | true; echo $?', '0\n1\n', 0],
   // Exit codes
   ['exit 3', '', 3],
   ['false', '', 1],

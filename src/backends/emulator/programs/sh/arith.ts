@@ -13,7 +13,7 @@ export class ArithmeticError extends Error {
 
 type Tok = { k: 'num'; v: bigint } | { k: 'name'; v: string } | { k: 'op'; v: string };
 
-const OPS = ['**', '<<', '>>', '<=', '>=', '==', '!=', '&&', '||', '+', '-', '*', '/', '%', '(', ')', '<', '>', '!', '~', '&', '|', '^', '?', ':'];
+const OPS = ['<<=', '>>=', '+=', '-=', '*=', '/=', '%=', '&=', '|=', '^=', '++', '--', '**', '<<', '>>', '<=', '>=', '==', '!=', '&&', '||', '+', '-', '*', '/', '%', '(', ')', '<', '>', '!', '~', '&', '|', '^', '?', ':', '='];
 
 function tokenize(src: string): Tok[] {
   const out: Tok[] = [];
@@ -87,7 +87,13 @@ function apply(op: string, a: bigint, b: bigint): bigint {
  *
  * @throws ArithmeticError on bad syntax or division by zero
  */
-export function evaluateArithmetic(source: string, lookup: (name: string) => string | undefined): bigint {
+export function evaluateArithmetic(
+  source: string,
+  lookup: (name: string) => string | undefined,
+  assign: (name: string, value: string) => void = () => {
+    throw new ArithmeticError('assignment not allowed here');
+  },
+): bigint {
   const toks = tokenize(source);
   let pos = 0;
   const peek = (): Tok | undefined => toks[pos];
@@ -101,13 +107,29 @@ export function evaluateArithmetic(source: string, lookup: (name: string) => str
     if (raw === '') return 0n;
     if (/^-?\d+$/.test(raw)) return BigInt(raw);
     if (++depthGuard.n > 32) throw new ArithmeticError('expression recursion loop detected');
-    return evaluateArithmetic(raw, lookup);
+    return evaluateArithmetic(raw, lookup, assign);
   };
   const primary = (): bigint => {
     const t = toks[pos++];
     if (!t) throw new ArithmeticError('arithmetic syntax error');
     if (t.k === 'num') return t.v;
-    if (t.k === 'name') return variable(t.v);
+    if (t.k === 'name') {
+      const next = peek();
+      if (next?.k === 'op' && (next.v === '=' || (next.v.endsWith('=') && next.v.length >= 2 && !['==', '!=', '<=', '>='].includes(next.v)))) {
+        pos++;
+        const rhs = ternary();
+        const value = next.v === '=' ? rhs : apply(next.v.slice(0, -1), variable(t.v), rhs);
+        assign(t.v, String(value));
+        return value;
+      }
+      if (next?.k === 'op' && (next.v === '++' || next.v === '--')) {
+        pos++;
+        const old = variable(t.v);
+        assign(t.v, String(next.v === '++' ? old + 1n : old - 1n));
+        return old;
+      }
+      return variable(t.v);
+    }
     switch (t.v) {
       case '(': {
         const v = ternary();
@@ -119,6 +141,14 @@ export function evaluateArithmetic(source: string, lookup: (name: string) => str
       case '+': return primary();
       case '!': return primary() === 0n ? 1n : 0n;
       case '~': return ~primary();
+      case '++':
+      case '--': {
+        const name = toks[pos++];
+        if (name?.k !== 'name') throw new ArithmeticError('arithmetic syntax error');
+        const value = variable(name.v) + (t.v === '++' ? 1n : -1n);
+        assign(name.v, String(value));
+        return value;
+      }
       default: throw new ArithmeticError('arithmetic syntax error');
     }
   };

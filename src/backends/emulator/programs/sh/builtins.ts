@@ -80,7 +80,7 @@ async function set(sh: Shell, argv: string[], io: FdTable): Promise<number> {
     return 0;
   }
   const names: Record<string, keyof Shell['flags']> = { e: 'errexit', x: 'xtrace', u: 'nounset' };
-  const longNames: Record<string, keyof Shell['flags']> = { errexit: 'errexit', xtrace: 'xtrace', nounset: 'nounset' };
+  const longNames: Record<string, keyof Shell['flags']> = { errexit: 'errexit', xtrace: 'xtrace', nounset: 'nounset', pipefail: 'pipefail' };
   let i = 0;
   for (; i < args.length; i++) {
     const a = args[i]!;
@@ -91,7 +91,7 @@ async function set(sh: Shell, argv: string[], io: FdTable): Promise<number> {
     if (a === '-o' || a === '+o') {
       const flag = longNames[args[++i] ?? ''];
       if (flag) sh.flags[flag] = a === '-o';
-      else if (args[i] !== 'pipefail') {
+      else {
         await sh.error(`set: illegal option -o ${args[i] ?? ''}`, io);
         return 2;
       }

@@ -108,7 +108,7 @@ async function expandParts(parts: WordPart[], host: ExpandHost, out: Fields): Pr
       }
       case 'arith': {
         const source = await expandString(part.source, host);
-        const text = String(evaluateArithmetic(source, (n) => host.lookup(n)));
+        const text = String(evaluateArithmetic(source, (n) => host.lookup(n), (n, v) => host.assign(n, v)));
         if (part.quoted) out.add(text, true);
         else out.split(text, ifsOf(host));
         break;

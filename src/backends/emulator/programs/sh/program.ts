@@ -44,6 +44,7 @@ export async function sh(ctx: ProgramContext): Promise<number> {
       if (name === 'errexit') shell.flags.errexit = a === '-o';
       else if (name === 'nounset') shell.flags.nounset = a === '-o';
       else if (name === 'xtrace') shell.flags.xtrace = a === '-o';
+      else if (name === 'pipefail') shell.flags.pipefail = a === '-o';
       continue;
     }
     if (!/^[-+][A-Za-z]+$/.test(a)) break;

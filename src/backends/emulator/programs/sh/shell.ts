@@ -38,6 +38,8 @@ export interface ShellFlags {
   xtrace: boolean;
   /** `-u`: expanding an unset variable is an error. */
   nounset: boolean;
+  /** `-o pipefail`: a pipeline fails with its last failing command's status. */
+  pipefail: boolean;
 }
 
 const parseCache = new Map<string, List>();
@@ -122,7 +124,7 @@ export class Shell implements ExpandHost {
       this.params = [];
       this.scriptName = ctx.argv[0] ?? 'sh';
       this.functions = new Map();
-      this.flags = { errexit: false, xtrace: false, nounset: false };
+      this.flags = { errexit: false, xtrace: false, nounset: false, pipefail: false };
       this.cwd = ctx.cwd || '/';
       this.traps = new Map();
       this.#jobCounter = { next: 100, orphans: new AbortController() };
@@ -393,7 +395,7 @@ export class Shell implements ExpandHost {
         }
       });
       const statuses = await Promise.all(runs);
-      status = statuses[n - 1]!;
+      status = this.flags.pipefail ? (statuses.filter((s) => s !== 0).pop() ?? 0) : statuses[n - 1]!;
     }
     return pipeline.bang ? (status === 0 ? 1 : 0) : status;
   }
