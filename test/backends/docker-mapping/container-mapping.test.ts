@@ -104,3 +104,14 @@ describe('diff mapping', () => {
     expect(mapChanges(null)).toEqual([]);
   });
 });
+
+describe('engine messages the mapping relies on (recorded from Engine 20.10)', () => {
+  it('an ambiguous ID prefix (a 500 on the wire) is InvalidArgument', async () => {
+    const { classifyEngineMessage } = await import('../../../src/backends/docker/transport/index.js');
+    expect(classifyEngineMessage(500, 'Multiple IDs found with provided prefix: 1')).toEqual({ code: 'INVALID_ARGUMENT', reason: 'ambiguous-prefix' });
+    expect(classifyEngineMessage(400, 'failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: exec: "nosuchcmd": executable file not found in $PATH: unknown'))
+      .toEqual({ code: 'INVALID_ARGUMENT', reason: 'exec-not-found' });
+    expect(classifyEngineMessage(500, 'driver failed programming external connectivity on endpoint h10p2 (1093): Error starting userland proxy: listen tcp4 0.0.0.0:45123: bind: address already in use'))
+      .toEqual({ code: 'CONFLICT', reason: 'port-in-use' });
+  });
+});

@@ -30,7 +30,8 @@ export type EngineErrorReason =
   | 'name-in-use'
   | 'image-in-use'
   | 'no-such-image'
-  | 'no-such-container';
+  | 'no-such-container'
+  | 'ambiguous-prefix';
 
 /** The outcome of {@link classifyEngineMessage}. */
 export interface EngineErrorClassification {
@@ -65,6 +66,8 @@ const messageRules: ReadonlyArray<{ test: RegExp; code: StowageErrorCode; reason
   { test: /image is being used|image .* is referenced in multiple repositories|unable to delete .* \(must be forced\)|unable to remove repository reference .* container .* is using/, code: 'CONFLICT', reason: 'image-in-use' },
   { test: /no such image|reference does not exist|manifest unknown|pull access denied|repository .* not found/, code: 'NOT_FOUND', reason: 'no-such-image' },
   { test: /no such container/, code: 'NOT_FOUND', reason: 'no-such-container' },
+  // A short ID matching several objects is a 500 from Engine 20.10; API.md calls it a bad argument.
+  { test: /multiple ids found with provided prefix|short identifier .* is ambiguous/, code: 'INVALID_ARGUMENT', reason: 'ambiguous-prefix' },
 ];
 
 /**
