@@ -72,6 +72,8 @@ const cases: [string, string, number][] = [
   ['i=1; echo $((i += 4)) $((i++)) $i $((--i)) $((x = 7 * 2)) $x', '5 5 6 5 14 14\n', 0],
   ['n=0; while [ $n -lt 3 ]; do : $((n += 1)); done; echo $n', '3\n', 0],
   ['false | true; echo $?; set -o pipefail; false | true; echo $?', '0\n1\n', 0],
+  ['set -- -v -o out -xy file; while getopts "vo:xy" opt; do echo "$opt ${OPTARG:-}"; done; shift $((OPTIND - 1)); echo "rest $@"', 'v \no out\nx \ny \nrest file\n', 0],
+  ['getopts "a:" o -a; echo "$? $o"; OPTIND=1; getopts ":b" o -z; echo "$o $OPTARG"', '0 ?\n? z\n', 0],
   // Exit codes
   ['exit 3', '', 3],
   ['false', '', 1],

@@ -10,6 +10,7 @@ import { echo, printf } from '../applets/echo-printf.js';
 import { evaluateTest } from '../applets/test.js';
 import { raceSignal, readLine, signalNumber, write } from '../io.js';
 import { ExitSignal, LoopSignal, ReturnSignal } from './control.js';
+import { getopts } from './getopts.js';
 import { readableOf, writableOf, type FdTable } from './io-table.js';
 import type { Shell } from './shell.js';
 import { parseScript } from './parser.js';
@@ -388,6 +389,7 @@ export const shellBuiltins: Record<string, Builtin> = {
   source,
   exec: execBuiltin,
   eval: evalBuiltin,
+  getopts,
   type,
   command,
   break: loopControl('break'),
