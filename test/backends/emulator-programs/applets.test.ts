@@ -70,6 +70,13 @@ describe('applets', () => {
     expect(r.stdout).toMatch(/^total 4\n-rw-r--r-- {4}1 root {5}root {13}6 [A-Z][a-z]{2} [ \d]\d \d\d:\d\d f\n$/);
   });
 
+  it('creates files as the user in STOWAGE_UID/STOWAGE_GID', async () => {
+    const r = await sh('echo x > /tmp/r; touch /tmp/t; mkdir /tmp/d; cp /etc/group /tmp/c; id; stat -c "%U:%G" /tmp/r /tmp/t /tmp/d /tmp/c /etc/group', {
+      env: { STOWAGE_UID: '33', STOWAGE_GID: '33' },
+    });
+    expect(r.stdout).toBe('uid=33(www) gid=33(www-data)\n' + 'www:www-data\n'.repeat(4) + 'root:root\n');
+  });
+
   it('rejects unknown options the way busybox does', async () => {
     const r = await sh('ls -Z /');
     expect(r.code).toBe(1);

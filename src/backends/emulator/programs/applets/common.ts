@@ -53,10 +53,18 @@ export async function readGroups(fs: FileSystemApi): Promise<AccountInfo[]> {
   return (await readDb(fs, '/etc/group')).map((f) => ({ name: f[0] ?? '', id: Number(f[2]) }));
 }
 
-/** The current user's uid/gid: from `$USER`... or root, as a container's default is. */
-export function currentIds(ctx: ProgramContext): { uid: number; gid: number } {
-  const uid = Number(ctx.env['STOWAGE_UID'] ?? 0);
-  const gid = Number(ctx.env['STOWAGE_GID'] ?? 0);
+/**
+ * The user the program runs as: the emulator sets `STOWAGE_UID`/`STOWAGE_GID` for a non-root
+ * user (`--user`), so their absence means root, as a container's default is.
+ */
+export function currentIds(ctx: Pick<ProgramContext, 'env'>): { uid: number; gid: number } {
+  return idsFromEnv((name) => ctx.env[name]);
+}
+
+/** {@link currentIds} over any variable lookup (the shell reads its own variables). */
+export function idsFromEnv(lookup: (name: string) => string | undefined): { uid: number; gid: number } {
+  const uid = Number(lookup('STOWAGE_UID') ?? 0);
+  const gid = Number(lookup('STOWAGE_GID') ?? 0);
   return { uid: Number.isFinite(uid) ? uid : 0, gid: Number.isFinite(gid) ? gid : 0 };
 }
 

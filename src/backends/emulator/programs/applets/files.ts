@@ -7,7 +7,7 @@ import { posix } from 'node:path';
 import type { FileSystemApi } from '../../../../fs-union/fs-api.js';
 import type { ProgramContext } from '../../program.js';
 import { complain, errorText, iterate, readFileOf, resolvePath, write } from '../io.js';
-import { options, readGroups, readUsers } from './common.js';
+import { currentIds, options, readGroups, readUsers } from './common.js';
 
 /** `cat [FILE...]` (`-` is stdin). */
 export async function cat(ctx: ProgramContext): Promise<number> {
@@ -54,6 +54,8 @@ export async function mkdir(ctx: ProgramContext): Promise<number> {
         await ctx.fs.mkdir(path, { recursive: true, ...(mode !== undefined ? { mode } : {}) });
       } else await ctx.fs.mkdir(path, mode !== undefined ? { mode } : {});
       if (mode !== undefined) await ctx.fs.chmod(path, mode);
+      const owner = currentIds(ctx);
+      if (owner.uid !== 0 || owner.gid !== 0) await ctx.fs.chown(path, owner.uid, owner.gid);
     } catch (e) {
       await complain(ctx, `can't create directory '${dir}': ${errorText(e)}`);
       status = 1;
@@ -116,7 +118,7 @@ async function isDir(fs: FileSystemApi, path: string): Promise<boolean> {
   return fs.stat(path).then((s) => s.isDirectory(), () => false);
 }
 
-async function copy(fs: FileSystemApi, from: string, to: string, recursive: boolean, preserve: boolean, top: boolean): Promise<void> {
+async function copy(fs: FileSystemApi, from: string, to: string, recursive: boolean, preserve: boolean, top: boolean, owner: { uid: number; gid: number }): Promise<void> {
   const st = top && !preserve ? await fs.stat(from) : await fs.lstat(from);
   if (st.isSymbolicLink()) {
     await fs.rm(to, { force: true });
@@ -126,9 +128,9 @@ async function copy(fs: FileSystemApi, from: string, to: string, recursive: bool
   if (st.isDirectory()) {
     if (!recursive) throw Object.assign(new Error(`omitting directory`), { code: 'OMIT' });
     if (!(await isDir(fs, to))) await fs.mkdir(to, { mode: st.mode });
-    for (const name of await fs.readdir(from)) await copy(fs, posix.join(from, name), posix.join(to, name), recursive, preserve, false);
+    for (const name of await fs.readdir(from)) await copy(fs, posix.join(from, name), posix.join(to, name), recursive, preserve, false, owner);
   } else {
-    await fs.writeFile(to, await fs.readFile(from), { mode: st.mode });
+    await fs.writeFile(to, await fs.readFile(from), { mode: st.mode, ...owner });
     await fs.chmod(to, st.mode);
   }
   if (preserve) {
@@ -145,7 +147,7 @@ export async function cp(ctx: ProgramContext): Promise<number> {
   const preserve = opts.flags.has('a') || opts.flags.has('p');
   return transfer(ctx, opts.operands, async (from, to, name) => {
     try {
-      await copy(ctx.fs, from, to, recursive, preserve, true);
+      await copy(ctx.fs, from, to, recursive, preserve, true, currentIds(ctx));
     } catch (e) {
       const code = (e as { code?: string }).code;
       if (code === 'OMIT') await complain(ctx, `omitting directory '${name}'`);
@@ -236,7 +238,7 @@ export async function touch(ctx: ProgramContext): Promise<number> {
       const exists = await ctx.fs.stat(path).then(() => true, () => false);
       if (!exists) {
         if (opts.flags.has('c')) continue;
-        await ctx.fs.writeFile(path, '', { flag: 'wx' });
+        await ctx.fs.writeFile(path, '', { flag: 'wx', ...currentIds(ctx) });
       }
       await ctx.fs.utimes(path, when);
     } catch (e) {

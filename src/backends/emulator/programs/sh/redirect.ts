@@ -4,6 +4,7 @@
  * @module
  */
 import type { Readable, Writable } from 'node:stream';
+import { idsFromEnv } from '../applets/common.js';
 import { errorText } from '../io.js';
 import type { Redirect } from './ast.js';
 import { ShellFailure } from './control.js';
@@ -66,12 +67,12 @@ async function applyRedirect(sh: Shell, r: Redirect, fds: FdTable, opened: Writa
   }
   const path = sh.resolve(target);
   try {
-    if (r.op === '>>') await sh.fs.appendFile(path, '');
-    else {
-      const st = await sh.fs.stat(path).catch(() => undefined);
-      if (st?.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
-      await sh.fs.writeFile(path, '');
-    }
+    const st = await sh.fs.stat(path).catch(() => undefined);
+    if (st?.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+    // A new file belongs to the user the shell runs as; an existing one keeps its owner.
+    const owner = st ? {} : idsFromEnv((n) => sh.lookup(n));
+    if (r.op === '>>' && st) await sh.fs.appendFile(path, '');
+    else await sh.fs.writeFile(path, '', owner);
   } catch (e) {
     const code = (e as { code?: string }).code;
     const why = code === 'ENOENT' ? 'nonexistent directory' : errorText(e);
