@@ -70,8 +70,26 @@ describe('log frames (recorded: a 32 KiB line, a stderr line, a last line withou
   });
 
   it('splits timestamps with offsets and leaves text without one alone', () => {
-    expect(splitTimestamp('2024-01-01T01:00:00.123456789+01:00 hi').time?.toISOString()).toBe('2024-01-01T00:00:00.123Z');
-    expect(splitTimestamp('no time here')).toEqual({ time: undefined, text: 'no time here' });
+    expect(splitTimestamp(Buffer.from('2024-01-01T01:00:00.123456789+01:00 hi')).time?.toISOString()).toBe('2024-01-01T00:00:00.123Z');
+    const plain = splitTimestamp(Buffer.from('no time here'));
+    expect(plain.time).toBeUndefined();
+    expect(plain.body.toString()).toBe('no time here');
+  });
+
+  it('keeps a UTF-8 character that a partial frame boundary cuts in two', () => {
+    const euro = Buffer.from('€'); // three bytes
+    const frameOf = (ts: string, bytes: Buffer): Buffer => {
+      const payload = Buffer.concat([Buffer.from(`${ts} `), bytes]);
+      const header = Buffer.alloc(8);
+      header[0] = 1;
+      header.writeUInt32BE(payload.length, 4);
+      return Buffer.concat([header, payload]);
+    };
+    const bytes = Buffer.concat([
+      frameOf('2024-01-01T00:00:00Z', Buffer.concat([Buffer.from('price '), euro.subarray(0, 1)])),
+      frameOf('2024-01-01T00:00:00Z', Buffer.concat([euro.subarray(1), Buffer.from('5\n')])),
+    ]);
+    expect(linesOf(bytes, 4).map((l) => l.text)).toEqual(['price €5']);
   });
 
   it('formats since/until as Unix seconds with a fraction', () => {

@@ -49,15 +49,27 @@ export class FrameParser {
 
 // RFC 3339 with nanoseconds, as the engine writes it: `2026-11-28T03:24:24.123456789Z `.
 const timestampRe = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(\.\d+)?(Z|[+-]\d\d:\d\d) /;
+const NEWLINE = 0x0a;
 
-/** Splits `<timestamp> <text>`; a payload without a timestamp keeps all its text. */
-export function splitTimestamp(payload: string): { time: Date | undefined; text: string } {
-  const m = timestampRe.exec(payload);
-  if (!m) return { time: undefined, text: payload };
+/**
+ * Splits `<timestamp> <text>` at the byte level (the text is decoded later, once a whole line
+ * is known, so a UTF-8 character cut by a 16 KiB frame boundary survives). A payload without a
+ * timestamp keeps all its bytes.
+ */
+export function splitTimestamp(payload: Buffer): { time: Date | undefined; body: Buffer } {
+  // The timestamp is ASCII and at most ~36 bytes: look at a short latin1 prefix only.
+  const m = timestampRe.exec(payload.toString('latin1', 0, Math.min(payload.length, 48)));
+  if (!m) return { time: undefined, body: payload };
   // JavaScript dates hold milliseconds: keep three fraction digits.
   const fraction = (m[2] ?? '').slice(0, 4);
   const time = new Date(`${m[1]}${fraction}${m[3]}`);
-  return { time: Number.isNaN(time.getTime()) ? undefined : time, text: payload.slice(m[0].length) };
+  return { time: Number.isNaN(time.getTime()) ? undefined : time, body: payload.subarray(m[0].length) };
+}
+
+/** A line being assembled from partial frames. */
+interface PartialLine {
+  time: Date;
+  parts: Buffer[];
 }
 
 /**
@@ -65,8 +77,8 @@ export function splitTimestamp(payload: string): { time: Date | undefined; text:
  * same stream, and a line keeps the time of its first piece.
  */
 export class LogLineAssembler {
-  #partial: { stdout?: { time: Date; parts: string[] }; stderr?: { time: Date; parts: string[] } } = {};
-  #raw: string | undefined;
+  #partial: { stdout?: PartialLine | undefined; stderr?: PartialLine | undefined } = {};
+  #raw: Buffer | undefined;
   readonly #now: () => Date;
 
   /** @param now time for payloads without a timestamp (should not happen with `timestamps=1`) */
@@ -76,59 +88,65 @@ export class LogLineAssembler {
 
   /** Feeds one frame; returns the lines it completed. */
   push(frame: LogFrame): LogLine[] {
-    const { time, text } = splitTimestamp(frame.payload.toString('utf8'));
-    const pieces = text.split('\n');
-    // What follows the last newline: empty when the frame ended its line.
-    const rest = pieces.pop()!;
+    const { time, body } = splitTimestamp(frame.payload);
     const lines: LogLine[] = [];
     let current = this.#partial[frame.stream];
-    for (const piece of pieces) {
+    let start = 0;
+    for (let nl = body.indexOf(NEWLINE); nl >= 0; nl = body.indexOf(NEWLINE, start)) {
+      const piece = body.subarray(start, nl);
       if (current) {
-        lines.push({ stream: frame.stream, text: stripCr(current.parts.join('') + piece), time: current.time });
+        current.parts.push(piece);
+        lines.push({ stream: frame.stream, text: decodeLine(current.parts), time: current.time });
         current = undefined;
       } else {
-        lines.push({ stream: frame.stream, text: stripCr(piece), time: time ?? this.#now() });
+        lines.push({ stream: frame.stream, text: decodeLine([piece]), time: time ?? this.#now() });
       }
+      start = nl + 1;
     }
-    if (rest !== '') {
+    // What follows the last newline: nothing when the frame ended its line.
+    if (start < body.length) {
+      const rest = body.subarray(start);
       if (current) current.parts.push(rest);
       else current = { time: time ?? this.#now(), parts: [rest] };
     }
-    if (current) this.#partial[frame.stream] = current;
-    else delete this.#partial[frame.stream];
+    this.#partial[frame.stream] = current;
     return lines;
   }
 
   /** Feeds raw TTY output (no frames, `\n`-separated timestamped lines) as stdout. */
   pushRaw(chunk: Buffer): LogLine[] {
     const out: LogLine[] = [];
-    let text = (this.#raw ?? '') + chunk.toString('utf8');
-    for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n')) {
-      const { time, text: line } = splitTimestamp(text.slice(0, nl));
-      out.push({ stream: 'stdout', text: stripCr(line), time: time ?? this.#now() });
-      text = text.slice(nl + 1);
+    const data = this.#raw ? Buffer.concat([this.#raw, chunk]) : chunk;
+    let start = 0;
+    for (let nl = data.indexOf(NEWLINE); nl >= 0; nl = data.indexOf(NEWLINE, start)) {
+      out.push(this.#rawLine(data.subarray(start, nl)));
+      start = nl + 1;
     }
-    this.#raw = text === '' ? undefined : text;
+    this.#raw = start < data.length ? data.subarray(start) : undefined;
     return out;
   }
 
   /** Ends the stream: partial lines are complete lines written without a newline. */
   end(): LogLine[] {
     const out: LogLine[] = [];
-    if (this.#raw !== undefined) {
-      const { time, text } = splitTimestamp(this.#raw);
-      out.push({ stream: 'stdout', text: stripCr(text), time: time ?? this.#now() });
-      this.#raw = undefined;
-    }
+    if (this.#raw !== undefined) out.push(this.#rawLine(this.#raw));
+    this.#raw = undefined;
     for (const stream of ['stdout', 'stderr'] as const) {
       const p = this.#partial[stream];
-      if (p) out.push({ stream, text: stripCr(p.parts.join('')), time: p.time });
+      if (p) out.push({ stream, text: decodeLine(p.parts), time: p.time });
     }
     this.#partial = {};
     return out;
   }
+
+  #rawLine(bytes: Buffer): LogLine {
+    const { time, body } = splitTimestamp(bytes);
+    return { stream: 'stdout', text: decodeLine([body]), time: time ?? this.#now() };
+  }
 }
 
-function stripCr(text: string): string {
+/** Decodes a line's pieces as UTF-8, without a trailing CR (TTY output ends lines with CRLF). */
+function decodeLine(parts: readonly Buffer[]): string {
+  const text = parts.length === 1 ? parts[0]!.toString('utf8') : Buffer.concat(parts).toString('utf8');
   return text.endsWith('\r') ? text.slice(0, -1) : text;
 }
