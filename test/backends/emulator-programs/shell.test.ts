@@ -11,6 +11,7 @@ const cases: [string, string, number][] = [
   ['x=5; echo ${x} ${x:-d} ${y:-d} ${y-u} ${x:+set} ${y:+set}.', '5 5 d u set .\n', 0],
   ['echo ${z:=assigned}; echo $z ${#z}', 'assigned\nassigned 8\n', 0],
   ['f=archive.tar.gz; echo ${f%.gz} ${f%%.*} ${f#*.} ${f##*.}', 'archive.tar archive tar.gz gz\n', 0],
+  ['p=a/b/c.txt; echo ${p/\\//:} ${p//\\//:} "${p//[abc]/X}" ${p/.txt} ${p/#a/A}', 'a:b/c.txt a:b:c.txt X/X/X.txt a/b/c a/b/c.txt\n', 0],
   ['set -- a "b c" d; echo $#; for a in "$@"; do echo "[$a]"; done', '3\n[a]\n[b c]\n[d]\n', 0],
   ['set -- a "b c"; for a in $*; do echo "[$a]"; done; echo "$*"', '[a]\n[b]\n[c]\na b c\n', 0],
   ['sh -c \'echo $0 $1 $2\' name one two', 'name one two\n', 0],

@@ -14,8 +14,8 @@ export function createBusybox(table: () => ProgramTable): Program {
     const [, first, ...rest] = ctx.argv;
     if (first === undefined || first === '--help') {
       const banner = 'BusyBox v1.36.1 (Stowage emulator) multi-call binary.\n\nUsage: busybox [function [arguments]...]\n   or: busybox --list\n';
-      await write(first === undefined ? ctx.stdout : ctx.stdout, banner, ctx.signal);
-      return first === undefined ? 0 : 0;
+      await write(ctx.stdout, banner, ctx.signal);
+      return 0;
     }
     if (first === '--list' || first === '--list-full') {
       const names = Object.keys(applets).filter((n) => n !== 'busybox').sort();

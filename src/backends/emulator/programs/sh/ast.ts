@@ -10,13 +10,13 @@
 /** One piece of a word. `quoted` is true inside '', "" or after a backslash. */
 export type WordPart =
   | { kind: 'lit'; text: string; quoted: boolean }
-  | { kind: 'param'; name: string; op?: ParamOp; word?: WordPart[]; quoted: boolean }
+  | { kind: 'param'; name: string; op?: ParamOp; word?: WordPart[]; replacement?: WordPart[]; quoted: boolean }
   | { kind: 'cmdsub'; source: string; quoted: boolean }
   | { kind: 'arith'; source: string; quoted: boolean }
   | { kind: 'tilde'; user: string };
 
-/** The operators of `${NAME<op>word}` (and `${#NAME}` as `length`). */
-export type ParamOp = ':-' | '-' | ':=' | '=' | ':+' | '+' | ':?' | '?' | 'length' | '#' | '##' | '%' | '%%';
+/** The operators of `${NAME<op>word}` (`${#NAME}` as `length`; `/` and `//` replace, as ash does). */
+export type ParamOp = ':-' | '-' | ':=' | '=' | ':+' | '+' | ':?' | '?' | 'length' | '#' | '##' | '%' | '%%' | '/' | '//';
 
 /** A word: its parts and its source text (for `set -x` and error messages). */
 export interface Word {

@@ -153,12 +153,25 @@ async function expandParam(part: Extract<WordPart, { kind: 'param' }>, host: Exp
         host.fail(`${part.name}: ${w === '' ? 'parameter not set or null' : w}`);
       }
       return value!;
+    case '/':
+    case '//': {
+      const pattern = part.word ? await expandPattern({ parts: part.word, raw: '' }, host) : '';
+      const replacement = part.replacement ? await joinFields(part.replacement, host) : '';
+      return replace(value ?? '', pattern, replacement, part.op === '//');
+    }
     default: {
       const text = value ?? '';
       const pattern = part.word ? await expandPattern({ parts: part.word, raw: '' }, host) : '';
       return trim(text, pattern, part.op);
     }
   }
+}
+
+/** `${v/pat/rep}` and `${v//pat/rep}`: the longest match at the leftmost position, once or everywhere. */
+function replace(text: string, pattern: string, replacement: string, all: boolean): string {
+  if (pattern === '') return text;
+  const re = new RegExp(patternSource(pattern), all ? 'g' : '');
+  return text.replace(re, () => replacement);
 }
 
 function trim(text: string, pattern: string, op: '#' | '##' | '%' | '%%'): string {

@@ -142,7 +142,7 @@ interface Cursor {
  * Reads word parts from `cursor.pos` up to an unquoted metacharacter (or, with `inBraces`,
  * up to the unmatched `}` that ends `${...}`).
  */
-export function readWordParts(src: string, cursor: Cursor, inBraces: boolean, dquoted = false): WordPart[] {
+export function readWordParts(src: string, cursor: Cursor, inBraces: boolean, dquoted = false, stopAtSlash = false): WordPart[] {
   const parts: WordPart[] = [];
   const lit = (text: string, quoted: boolean): void => {
     const last = parts[parts.length - 1];
@@ -152,7 +152,7 @@ export function readWordParts(src: string, cursor: Cursor, inBraces: boolean, dq
   const wordStart = cursor.pos;
   while (cursor.pos < src.length) {
     const c = src[cursor.pos]!;
-    if (inBraces ? c === '}' : !dquoted && META.has(c)) break;
+    if (inBraces ? c === '}' || (stopAtSlash && c === '/') : !dquoted && META.has(c)) break;
     if (c === '\\') {
       const n = src[cursor.pos + 1];
       cursor.pos += 2;
@@ -315,13 +315,24 @@ function readBraced(src: string, cursor: Cursor, quoted: boolean): WordPart {
     cursor.pos = i + 1;
     return { kind: 'param', name, quoted };
   }
-  const opMatch = /^(:-|:=|:\+|:\?|##|%%|-|=|\+|\?|#|%)/.exec(src.slice(i, i + 2));
+  const opMatch = /^(:-|:=|:\+|:\?|##|%%|\/\/|-|=|\+|\?|#|%|\/)/.exec(src.slice(i, i + 2));
   if (!opMatch) throw new ShSyntaxError('bad substitution', i >= src.length);
   const op = opMatch[1] as ParamOp;
   const inner: Cursor = { pos: i + op.length };
   // A trimming pattern is a pattern even inside double quotes: "${f##*/}" strips a path.
-  const trims = op === '#' || op === '##' || op === '%' || op === '%%';
-  const word = readWordParts(src, inner, true, quoted && !trims);
+  const replaces = op === '/' || op === '//';
+  const trims = replaces || op === '#' || op === '##' || op === '%' || op === '%%';
+  const word = readWordParts(src, inner, true, quoted && !trims, replaces);
+  if (replaces) {
+    let replacement: WordPart[] = [];
+    if (src[inner.pos] === '/') {
+      inner.pos++;
+      replacement = readWordParts(src, inner, true, quoted);
+    }
+    if (src[inner.pos] !== '}') throw new ShSyntaxError("missing '}'", true);
+    cursor.pos = inner.pos + 1;
+    return { kind: 'param', name, op, word, replacement, quoted };
+  }
   if (src[inner.pos] !== '}') throw new ShSyntaxError("missing '}'", true);
   cursor.pos = inner.pos + 1;
   return { kind: 'param', name, op, word, quoted };
