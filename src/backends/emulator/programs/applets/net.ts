@@ -81,6 +81,7 @@ function get(socket: Duplex, url: ParsedUrl, method: string, headers: Record<str
       path: url.path,
       method,
       headers: { Host: url.port === 80 ? url.host : `${url.host}:${url.port}`, 'User-Agent': 'Wget', Connection: 'close', ...headers },
+      // node:http only needs a Duplex; its types ask for a net.Socket.
       createConnection: () => socket as never,
     });
     req.on('response', resolve);

@@ -69,7 +69,7 @@ export function posixRegex(pattern: string, extended: boolean): string {
       out += '\\*';
       continue;
     }
-    if (c === '/' ) {
+    if (c === '/') {
       out += '\\/';
       continue;
     }
