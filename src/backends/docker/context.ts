@@ -21,9 +21,13 @@ export interface DockerBackendContext {
 }
 
 /**
- * Encodes a reference for a URL path. Image references keep their `/` (the engine's routes
- * take `{name:.*}`); everything else that is not URL-safe is escaped.
+ * Encodes a reference for a URL path as the `docker` CLI sends it: image references keep their
+ * `/` (the engine's routes take `{name:.*}`), `:` and `@` (legal in a path segment); anything
+ * else that is not URL-safe is escaped.
  */
 export function seg(ref: string): string {
-  return ref.split('/').map(encodeURIComponent).join('/');
+  return ref
+    .split('/')
+    .map((part) => encodeURIComponent(part).replace(/%3A/gi, ':').replace(/%40/g, '@'))
+    .join('/');
 }
