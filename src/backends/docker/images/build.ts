@@ -67,6 +67,8 @@ export async function buildImage(ctx: DockerBackendContext, request: BuildReques
       nocache: request.noCache,
       labels: request.labels,
       rm: true,
+      // A failed step's container is removed too: nothing of a failed build lingers in the engine.
+      forcerm: true,
     },
     body: context,
     contentType: 'application/x-tar',
