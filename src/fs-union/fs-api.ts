@@ -70,6 +70,12 @@ export interface RmOptions {
 export interface FileSystemApi {
   /** Reads a whole file (following symlinks). */
   readFile(path: string): Promise<Buffer>;
+  /**
+   * Reads at most the first `maxBytes` bytes of a file (following symlinks). Optional: callers
+   * fall back to {@link FileSystemApi.readFile}. It lets a launcher look for `#!` without
+   * copying a 2 MB busybox binary on every start.
+   */
+  readFileHead?(path: string, maxBytes: number): Promise<Buffer>;
   /** Writes a whole file, creating it (parents must exist). */
   writeFile(path: string, data: string | Uint8Array, options?: WriteFileOptions): Promise<void>;
   /** Appends to a file, creating it. */

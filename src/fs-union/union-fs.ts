@@ -79,11 +79,22 @@ export class UnionFS implements FileSystemApi {
 
   /** Synchronous {@link UnionFS.readFile}, for programs that run inside the emulator. */
   readFileSync(path: string): Buffer {
+    return this.#read(path, Infinity);
+  }
+
+  /** Reads at most the first `maxBytes` bytes of a file, copying only those. */
+  async readFileHead(path: string, maxBytes: number): Promise<Buffer> {
+    return this.#read(path, maxBytes);
+  }
+
+  #read(path: string, maxBytes: number): Buffer {
     const { node } = this.#state.resolve(path, true, 'open');
     if (node === undefined) throw new FsError('ENOENT', 'open', path);
     if (node.type === 'directory') throw new FsError('EISDIR', 'read', path);
+    if (node.type !== 'file') return Buffer.alloc(0);
+    const bytes = bytesOf(node);
     // A copy: the stored bytes are shared by every layer and view holding the same content.
-    return node.type === 'file' ? Buffer.from(bytesOf(node)) : Buffer.alloc(0);
+    return Buffer.from(bytes.subarray(0, Math.min(bytes.length, maxBytes)));
   }
 
   /** Writes a whole file, creating it (its parent must exist). */

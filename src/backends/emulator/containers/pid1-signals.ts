@@ -28,7 +28,9 @@ export async function trappedSignals(argv: readonly string[], fs: FileSystemApi,
   const file = argv.slice(1).find((a) => !a.startsWith('-'));
   if (file === undefined) return new Set();
   try {
-    const text = (await fs.readFile(posix.resolve(cwd, file))).subarray(0, MAX_SCRIPT).toString('utf8');
+    const target = posix.resolve(cwd, file);
+    const head = fs.readFileHead ? await fs.readFileHead(target, MAX_SCRIPT) : await fs.readFile(target);
+    const text = head.subarray(0, MAX_SCRIPT).toString('utf8');
     return trapsIn(text);
   } catch {
     return new Set();

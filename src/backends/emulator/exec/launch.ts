@@ -91,10 +91,13 @@ export async function selectProgram(
   }
 }
 
+const SHEBANG_MAX = 256;
+
 async function readShebang(fs: FileSystemApi, path: string): Promise<string[] | undefined> {
   let head: Buffer;
   try {
-    head = await fs.readFile(path);
+    // The kernel reads one page to find `#!`; never copy a whole binary for it.
+    head = fs.readFileHead ? await fs.readFileHead(path, SHEBANG_MAX) : await fs.readFile(path);
   } catch {
     return undefined;
   }

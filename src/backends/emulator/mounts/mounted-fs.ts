@@ -84,6 +84,12 @@ export class MountedFs implements FileSystemApi {
     return r.fs.readFile(r.path);
   }
   /** @inheritDoc */
+  async readFileHead(path: string, maxBytes: number): Promise<Buffer> {
+    const r = this.#route(path);
+    if (r.fs.readFileHead) return r.fs.readFileHead(r.path, maxBytes);
+    return (await r.fs.readFile(r.path)).subarray(0, maxBytes);
+  }
+  /** @inheritDoc */
   async writeFile(path: string, data: string | Uint8Array, options?: WriteFileOptions): Promise<void> {
     const r = this.#writable(path, 'open');
     await r.fs.writeFile(r.path, data, options);
