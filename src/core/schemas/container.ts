@@ -1,36 +1,110 @@
 /**
- * Schemas and types of containers: what users pass (`ContainerSpec`), what backends receive
- * after parsing (`ContainerCreateRequest`), and what every backend returns (`ContainerInfo`,
- * `ContainerSummary`).
+ * Schemas and types of what users pass to create a container (`ContainerSpec`, `RunSpec`) and
+ * what backends receive after core has parsed it (`ContainerCreateRequest`).
  *
  * @module
  */
 import { z } from 'zod';
 import type { LinkSpec, ParsedMount, PortBinding, VolumesFromSpec } from '../specs/index.js';
-import { DateLike, NonEmpty, PortNumber } from './validate.js';
+import { exactSchema } from './exact.js';
+import { NonEmpty, PortNumber } from './validate.js';
 
-/** A mount in object form. */
-export const MountSpecSchema = z.object({
+/**
+ * A mount in object form: a bind mount of a host path or a (named or anonymous) volume, one
+ * entry of `docker run --mount` / `-v`.
+ */
+export interface MountSpec {
+  /** `bind` (a host path) or `volume` (a named or anonymous volume); absent: guessed from `source` as `-v` does (an absolute path binds). Docker's `Type`. */
+  type?: 'bind' | 'volume';
+  /** Host path for a bind, volume name for a volume; absent: an anonymous volume. Docker's `Source`. */
+  source?: string;
+  /** Absolute path inside the container. Docker's `Target` (`Destination` in inspect). */
+  target: string;
+  /** Mount read-only (`:ro`); default false. Docker's `ReadOnly`. */
+  readOnly?: boolean;
+}
+
+/** Validates a {@link MountSpec}. */
+export const MountSpecSchema = exactSchema<MountSpec>()(z.object({
   type: z.enum(['bind', 'volume']).optional(),
   source: z.string().optional(),
   target: NonEmpty,
   readOnly: z.boolean().optional(),
-});
-/** A mount in object form: a bind mount of a host path or a (named or anonymous) volume. */
-export type MountSpec = z.infer<typeof MountSpecSchema>;
+}));
 
-/** A port publication in object form. */
-export const PortSpecSchema = z.object({
+/** A port publication in object form, one `-p` of `docker run`. */
+export interface PortSpec {
+  /** Port inside the container. Docker's container side of `-p` (the `80` of `8080:80`). */
+  containerPort: number;
+  /** `tcp` (default), `udp` or `sctp`. The `/udp` suffix of `-p`. */
+  protocol?: 'tcp' | 'udp' | 'sctp';
+  /** Host address to listen on; absent: every address (`0.0.0.0`). Docker's `HostIp`. */
+  hostIp?: string;
+  /** Host port; 0 or absent = any free port, as with `-p 80`. Docker's `HostPort`. */
+  hostPort?: number;
+}
+
+/** Validates a {@link PortSpec}. */
+export const PortSpecSchema = exactSchema<PortSpec>()(z.object({
   containerPort: PortNumber,
   protocol: z.enum(['tcp', 'udp', 'sctp']).optional(),
   hostIp: z.string().optional(),
   hostPort: z.number().int().min(0).max(65535).optional(),
-});
-/** A port publication in object form (`hostPort` 0 or absent: any free port). */
-export type PortSpec = z.infer<typeof PortSpecSchema>;
+}));
 
-/** What `engine.containers.create()` accepts (`docker create` flags as fields). */
-export const ContainerSpecSchema = z.object({
+/**
+ * What `engine.containers.create()` accepts: the flags of `docker create` as fields. Every
+ * field but `image` is optional; absent fields take the image's or Docker's default.
+ */
+export interface ContainerSpec {
+  /** Image reference (`centos:7`) or ID; not pulled by `create`. The `IMAGE` argument of `docker create`. */
+  image: string;
+  /** Container name (`web1`; a leading `/` is dropped); absent: a generated one. `--name`. */
+  name?: string;
+  /** Command, replacing the image's CMD. The `COMMAND ARG...` of `docker create` (Docker's `Cmd`). */
+  cmd?: string[];
+  /** Entrypoint, replacing the image's ENTRYPOINT. `--entrypoint` (Docker's `Entrypoint`). */
+  entrypoint?: string[];
+  /** Environment added to the image's: a record or `K=V` strings. `-e` (Docker's `Env`). */
+  env?: Record<string, string> | string[];
+  /** Working directory, replacing the image's WORKDIR. `-w` (Docker's `WorkingDir`). */
+  workingDir?: string;
+  /** User (`name`, `uid`, `uid:gid`), replacing the image's USER. `-u` (Docker's `User`). */
+  user?: string;
+  /** Hostname; absent: the first 12 characters of the ID. `-h` (Docker's `Hostname`). */
+  hostname?: string;
+  /** Labels, added to the image's. `--label` (Docker's `Labels`). */
+  labels?: Record<string, string>;
+  /** Allocate a pseudo-TTY (output is then one stream). `-t` (Docker's `Tty`). */
+  tty?: boolean;
+  /** Keep stdin open so it can be attached. `-i` (Docker's `OpenStdin`). */
+  openStdin?: boolean;
+  /** Mounts: `-v` strings (`/host:/data`, `/data`, `named:/data:ro`) or objects. `-v` / `--mount`. */
+  volumes?: (string | MountSpec)[];
+  /** Containers whose mounts this one shares (`web2`, `web2:ro`). `--volumes-from`. */
+  volumesFrom?: string[];
+  /** Published ports: `-p` strings (`43000:80`, `127.0.0.1:8080:80/tcp`, `80`) or objects. `-p`. */
+  ports?: (string | PortSpec)[];
+  /** Publish every exposed port to a free host port. `-P` (Docker's `PublishAllPorts`). */
+  publishAll?: boolean;
+  /** Ports to expose besides the image's (`80/tcp`, `8000-8010`). `--expose` (Docker's `ExposedPorts`). */
+  exposedPorts?: string[];
+  /** Legacy links (`web4`, `web4:alias`). `--link`. */
+  links?: string[];
+  /** Network to join; absent: the default `bridge`. `--network`. */
+  network?: string;
+  /** Extra names this container answers to on `network`. `--network-alias`. */
+  networkAliases?: string[];
+  /** Remove the container once it exits. `--rm` (Docker's `AutoRemove`). */
+  autoRemove?: boolean;
+  /** Signal `stop()` sends first, replacing the image's STOPSIGNAL. `--stop-signal`. */
+  stopSignal?: string;
+  /** Seconds `stop()` waits before SIGKILL; default 10. `--stop-timeout`. */
+  stopTimeout?: number;
+}
+
+// Kept as an object schema (not only the typed export) so RunSpecSchema can extend it.
+const containerSpecObject = z.object({
   image: NonEmpty,
   name: z.string().regex(/^\/?[a-zA-Z0-9][a-zA-Z0-9_.-]*$/, 'Invalid container name, only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed').optional(),
   cmd: z.array(z.string()).optional(),
@@ -54,15 +128,20 @@ export const ContainerSpecSchema = z.object({
   stopSignal: z.string().optional(),
   stopTimeout: z.number().int().min(0).optional(),
 });
-/** What `engine.containers.create()` accepts. */
-export type ContainerSpec = z.input<typeof ContainerSpecSchema>;
+
+/** Validates a {@link ContainerSpec} (names the bad field, e.g. `spec.ports.0.containerPort`). */
+export const ContainerSpecSchema = exactSchema<ContainerSpec>()(containerSpecObject);
 
 /** What `engine.containers.run()` accepts: a create spec plus the pull policy. */
-export const RunSpecSchema = ContainerSpecSchema.extend({
+export interface RunSpec extends ContainerSpec {
+  /** Pull the image when it is `missing` (default), `always`, or `never`. `docker run --pull`. */
+  pull?: 'missing' | 'always' | 'never';
+}
+
+/** Validates a {@link RunSpec}. */
+export const RunSpecSchema = exactSchema<RunSpec>()(containerSpecObject.extend({
   pull: z.enum(['missing', 'always', 'never']).optional(),
-});
-/** What `engine.containers.run()` accepts. */
-export type RunSpec = z.input<typeof RunSpecSchema>;
+}));
 
 export type { PortBinding, ParsedMount, VolumesFromSpec, LinkSpec } from '../specs/index.js';
 
@@ -116,158 +195,3 @@ export interface ContainerCreateRequest {
   /** Default stop timeout in seconds. */
   stopTimeout?: number;
 }
-
-/** Container states, as Docker names them. */
-export const ContainerStatusSchema = z.enum(['created', 'running', 'paused', 'restarting', 'exited', 'dead']);
-/** Container states, as Docker names them. */
-export type ContainerStatus = z.infer<typeof ContainerStatusSchema>;
-
-/** A published port as reported. */
-export const PortRowSchema = z.object({
-  containerPort: PortNumber,
-  protocol: z.enum(['tcp', 'udp', 'sctp']),
-  hostIp: z.string(),
-  hostPort: z.number().int().min(0).max(65535),
-});
-/** A published port as reported. */
-export type PortRow = z.infer<typeof PortRowSchema>;
-
-/** What `container.inspect()` returns on every backend. */
-export const ContainerInfoSchema = z.object({
-  id: z.string().regex(/^[0-9a-f]{64}$/),
-  name: z.string().regex(/^[^/]/),
-  image: z.string(),
-  imageId: z.string(),
-  created: z.date(),
-  state: z.object({
-    status: ContainerStatusSchema,
-    running: z.boolean(),
-    paused: z.boolean(),
-    exitCode: z.number().int(),
-    startedAt: z.date().optional(),
-    finishedAt: z.date().optional(),
-  }),
-  config: z.object({
-    cmd: z.array(z.string()).nullable(),
-    entrypoint: z.array(z.string()).nullable(),
-    env: z.array(z.string()),
-    workingDir: z.string(),
-    user: z.string(),
-    hostname: z.string(),
-    labels: z.record(z.string(), z.string()),
-    tty: z.boolean(),
-    openStdin: z.boolean(),
-    exposedPorts: z.array(z.string()),
-  }),
-  mounts: z.array(z.object({
-    type: z.enum(['bind', 'volume']),
-    source: z.string(),
-    destination: z.string(),
-    name: z.string().optional(),
-    readOnly: z.boolean(),
-  })),
-  ports: z.array(PortRowSchema),
-  networks: z.record(z.string(), z.object({ ipAddress: z.string(), aliases: z.array(z.string()) })),
-  links: z.array(z.string()),
-});
-/** What `container.inspect()` returns on every backend. */
-export type ContainerInfo = z.infer<typeof ContainerInfoSchema>;
-
-/** A row of `docker ps -a`. */
-export const ContainerSummarySchema = z.object({
-  id: z.string().regex(/^[0-9a-f]{64}$/),
-  names: z.array(z.string().regex(/^[^/]/)),
-  image: z.string(),
-  command: z.string(),
-  created: z.date(),
-  state: ContainerStatusSchema,
-  status: z.string(),
-  ports: z.array(PortRowSchema),
-  labels: z.record(z.string(), z.string()),
-});
-/** A row of `docker ps -a`. */
-export type ContainerSummary = z.infer<typeof ContainerSummarySchema>;
-
-/** Filters of `containers.list()`, as `docker ps --filter` takes them. */
-export const ContainerListOptionsSchema = z.object({
-  all: z.boolean().optional(),
-  filters: z.object({
-    label: z.array(z.string()).optional(),
-    status: z.array(ContainerStatusSchema).optional(),
-    ancestor: z.array(z.string()).optional(),
-    name: z.array(z.string()).optional(),
-  }).optional(),
-  signal: z.instanceof(AbortSignal).optional(),
-});
-/** Options of `containers.list()`. */
-export type ContainerListOptions = z.input<typeof ContainerListOptionsSchema>;
-
-/** One line of `docker diff`. */
-export const ChangeSchema = z.object({ kind: z.enum(['A', 'C', 'D']), path: z.string() });
-/** One line of `docker diff`: A(dded), C(hanged) or D(eleted). */
-export type Change = z.infer<typeof ChangeSchema>;
-
-/** Options of `container.logs()`. */
-export const LogsOptionsSchema = z.object({
-  follow: z.boolean().optional(),
-  stdout: z.boolean().optional(),
-  stderr: z.boolean().optional(),
-  timestamps: z.boolean().optional(),
-  since: DateLike.optional(),
-  until: DateLike.optional(),
-  tail: z.union([z.number().int().min(0), z.literal('all')]).optional(),
-  signal: z.instanceof(AbortSignal).optional(),
-});
-/** Options of `container.logs()`. */
-export type LogsOptions = z.input<typeof LogsOptionsSchema>;
-
-/** One line of a container's output. */
-export interface LogLine {
-  /** Which stream the line was written to. */
-  stream: 'stdout' | 'stderr';
-  /** The text, without its line terminator. */
-  text: string;
-  /** When the engine received the line. */
-  time: Date;
-}
-
-/** The parsed logs request a backend receives. */
-export interface LogsRequest {
-  /** Keep streaming new lines until the container stops or the signal fires. */
-  follow: boolean;
-  /** Include stdout lines. */
-  stdout: boolean;
-  /** Include stderr lines. */
-  stderr: boolean;
-  /** Only lines at or after this time. */
-  since?: Date;
-  /** Only lines before this time. */
-  until?: Date;
-  /** Only the last N lines (before following). */
-  tail?: number;
-}
-
-/** Options of `container.commit()`. */
-export const CommitOptionsSchema = z.object({
-  repo: z.string().optional(),
-  tag: z.string().optional(),
-  message: z.string().optional(),
-  author: z.string().optional(),
-  pause: z.boolean().optional(),
-  changes: z.array(z.string()).optional(),
-  signal: z.instanceof(AbortSignal).optional(),
-});
-/** Options of `container.commit()`. */
-export type CommitOptions = z.input<typeof CommitOptionsSchema>;
-
-/** Options of `container.exec()` and `container.spawn()`. */
-export const ExecOptionsSchema = z.object({
-  env: z.union([z.record(z.string(), z.string()), z.array(z.string())]).optional(),
-  workingDir: z.string().optional(),
-  user: z.string().optional(),
-  stdin: z.unknown().optional(),
-  tty: z.boolean().optional(),
-  maxBuffer: z.number().int().positive().optional(),
-  encoding: z.enum(['utf8', 'buffer']).optional(),
-  signal: z.instanceof(AbortSignal).optional(),
-});
