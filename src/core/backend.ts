@@ -15,7 +15,7 @@ import type {
   Change,
   ContainerCreateRequest,
   ContainerInfo,
-  ContainerStatus,
+  ContainerListFilters,
   ContainerSummary,
   EngineEvent,
   HistoryEntry,
@@ -102,13 +102,52 @@ export interface ExecRequest {
 export interface ContainerListRequest {
   /** Include stopped containers. */
   all: boolean;
-  /** Filters, each matching if any of its values matches; all filters must match. */
-  filters: {
-    label?: string[];
-    status?: ContainerStatus[];
-    ancestor?: string[];
-    name?: string[];
-  };
+  /** Filters, each matching if any of its values matches (`label`: all of them); all filters must match. */
+  filters: ContainerListFilters;
+}
+
+/** What `containers.create` resolves with (Docker's create response). */
+export interface ContainerCreateResult {
+  /** The new container's full ID. Docker's `Id`. */
+  id: string;
+  /** Its name, generated when the request had none. */
+  name: string;
+  /** Non-fatal remarks about the request (Docker's `Warnings`), often empty. */
+  warnings: string[];
+}
+
+/** How a container's main process ended, from `wait()`. */
+export interface WaitResult {
+  /** The exit code (128 + signal number when killed by a signal). Docker's `StatusCode`. */
+  exitCode: number;
+}
+
+/** What `containers.commit` resolves with. */
+export interface CommitResult {
+  /** The new image's ID (`sha256:...`). */
+  imageId: string;
+}
+
+/** An image a backend pulled or imported. */
+export interface ImageIdResult {
+  /** The image's ID (`sha256:...`). */
+  id: string;
+}
+
+/** What `images.build` resolves with at the backend level. */
+export interface BuildRequestResult {
+  /** The built image's ID (`sha256:...`). */
+  id: string;
+  /** The steps run, in order, each with whether it came from the cache. */
+  steps: BuildStep[];
+}
+
+/** One image an archive held, as `images.load` reports it. */
+export interface LoadedImage {
+  /** The image's ID (`sha256:...`). */
+  id: string;
+  /** The references the archive gave it (familiar form), possibly none. */
+  repoTags: string[];
 }
 
 /** The commit request a backend receives. */
@@ -130,7 +169,7 @@ export interface CommitRequest {
 /** The containers part of a backend. */
 export interface ContainerBackend {
   /** Creates a container; the image must exist (NotFoundError otherwise). */
-  create(request: ContainerCreateRequest, options?: CallOptions): Promise<{ id: string; name: string; warnings: string[] }>;
+  create(request: ContainerCreateRequest, options?: CallOptions): Promise<ContainerCreateResult>;
   /** Inspects a container by reference. */
   inspect(ref: string, options?: CallOptions): Promise<ContainerInfo>;
   /** Lists containers. */
@@ -152,7 +191,7 @@ export interface ContainerBackend {
   /** Removes a container (ConflictError if running and not `force`). */
   remove(id: string, options?: CallOptions & { force?: boolean; volumes?: boolean }): Promise<void>;
   /** Resolves with the exit code once the container is not running (at once if it is not). */
-  wait(id: string, options?: CallOptions): Promise<{ exitCode: number }>;
+  wait(id: string, options?: CallOptions): Promise<WaitResult>;
   /** Starts a process inside a running container (ConflictError if stopped or paused). */
   exec(id: string, request: ExecRequest, options?: CallOptions): Promise<ExecProcess>;
   /** Attaches to the main process's streams. */
@@ -162,7 +201,7 @@ export interface ContainerBackend {
   /** Filesystem changes against the image, as `docker diff`. */
   diff(id: string, options?: CallOptions): Promise<Change[]>;
   /** Commits the container's changes as a new image; resolves with its ID. */
-  commit(id: string, request: CommitRequest, options?: CallOptions): Promise<{ imageId: string }>;
+  commit(id: string, request: CommitRequest, options?: CallOptions): Promise<CommitResult>;
   /** A tar of `path` (named by its base name), like `docker cp` out of the container. */
   getArchive(id: string, path: string, options?: CallOptions): Promise<Readable>;
   /** Unpacks a tar into the existing directory `path`. */
@@ -194,13 +233,13 @@ export interface BuildRequest {
 /** The images part of a backend. */
 export interface ImageBackend {
   /** Pulls an image (NotFoundError if the registry or catalogue has none); resolves with its ID. */
-  pull(ref: string, options?: CallOptions & { onProgress?: (e: ProgressEvent) => void; platform?: string }): Promise<{ id: string }>;
+  pull(ref: string, options?: CallOptions & { onProgress?: (e: ProgressEvent) => void; platform?: string }): Promise<ImageIdResult>;
   /** Pushes a tagged image to the registry in its name. */
   push(ref: string, options?: CallOptions & { onProgress?: (e: ProgressEvent) => void }): Promise<void>;
   /** Imports a rootfs tar (plain or compressed) as a one-layer image. */
-  import(source: Readable, options: CallOptions & { ref?: string; changes: string[]; message?: string }): Promise<{ id: string }>;
+  import(source: Readable, options: CallOptions & { ref?: string; changes: string[]; message?: string }): Promise<ImageIdResult>;
   /** Builds an image from a Dockerfile. */
-  build(request: BuildRequest, options?: CallOptions): Promise<{ id: string; steps: BuildStep[] }>;
+  build(request: BuildRequest, options?: CallOptions): Promise<BuildRequestResult>;
   /** Lists images. */
   list(options?: CallOptions): Promise<ImageSummary[]>;
   /** Inspects an image by reference or ID. */
@@ -214,7 +253,7 @@ export interface ImageBackend {
   /** An image archive of the given images. */
   save(refs: string[], options?: CallOptions & { format: 'docker' | 'oci' }): Promise<Readable>;
   /** Loads an image archive; resolves with the IDs (and tags) it held. */
-  load(tar: Readable, options?: CallOptions): Promise<{ id: string; repoTags: string[] }[]>;
+  load(tar: Readable, options?: CallOptions): Promise<LoadedImage[]>;
 }
 
 /** The volumes part of a backend. */

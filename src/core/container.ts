@@ -6,7 +6,7 @@
  */
 import type { Readable, Writable } from 'node:stream';
 import { z } from 'zod';
-import type { Backend } from './backend.js';
+import type { Backend, WaitResult } from './backend.js';
 import { applyAbort } from './abort.js';
 import { collect, DEFAULT_MAX_BUFFER, feedStdin, spawnFacade, type ExecResult, type SpawnedProcess } from './exec-io.js';
 import { Image } from './image.js';
@@ -20,6 +20,7 @@ import {
   LogsOptionsSchema,
   parseInput,
   type Change,
+  type HostBinding,
   type CommitOptions,
   type ContainerInfo,
   type LogLine,
@@ -105,7 +106,7 @@ export class Container {
   }
 
   /** Resolves with the exit code once the container is not running. */
-  async wait(options: SignalOptions = {}): Promise<{ exitCode: number }> {
+  async wait(options: SignalOptions = {}): Promise<WaitResult> {
     return applyAbort(options.signal, () => this.#backend.containers.wait(this.id, options));
   }
 
@@ -284,7 +285,7 @@ export class Container {
   }
 
   /** The host bindings of a container port (`docker port`), one row per binding. */
-  async port(containerPort: number, options: SignalOptions & { protocol?: 'tcp' | 'udp' | 'sctp' } = {}): Promise<{ hostIp: string; hostPort: number }[]> {
+  async port(containerPort: number, options: SignalOptions & { protocol?: 'tcp' | 'udp' | 'sctp' } = {}): Promise<HostBinding[]> {
     const info = await this.inspect(options);
     const protocol = options.protocol ?? 'tcp';
     return info.ports

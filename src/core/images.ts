@@ -13,50 +13,16 @@ import {
   ImportOptionsSchema,
   PullOptionsSchema,
   parseInput,
-  type BuildStep,
+  type BuildSpec,
+  type BuildResult,
   type ImageSummary,
-  type ProgressEvent,
+  type ImportOptions,
+  type PullOptions,
   type SignalOptions,
 } from './schemas/index.js';
 import { toReadable, type ByteSource } from './streams.js';
 
-/** Options of `images.pull()`. */
-export interface PullOptions extends SignalOptions {
-  /** Progress reports (per layer). */
-  onProgress?: (event: ProgressEvent) => void;
-  /** Platform to pull (`linux/amd64`). */
-  platform?: string;
-}
-
-/** Options of `images.import()`. */
-export interface ImportOptions extends SignalOptions {
-  /** Reference to tag the image with (`debian:test`); untagged when absent. */
-  ref?: string;
-  /** Dockerfile instructions applied to the config (`CMD ["sh"]`, `ENV a=b`). */
-  changes?: string[];
-  /** Commit message recorded in the history. */
-  message?: string;
-}
-
-/** What `images.build()` accepts. */
-export interface BuildSpec extends SignalOptions {
-  /** A directory on the host, or a tar of the context. */
-  context: string | ByteSource;
-  /** Path of the Dockerfile inside the context (default `Dockerfile`). */
-  dockerfile?: string;
-  /** References to tag the result with. */
-  tags?: string[];
-  /** `--build-arg` values. */
-  buildArgs?: Record<string, string>;
-  /** The stage to build. */
-  target?: string;
-  /** Ignore the build cache. */
-  noCache?: boolean;
-  /** Labels added to the image. */
-  labels?: Record<string, string>;
-  /** Progress reports (steps and their output). */
-  onProgress?: (event: ProgressEvent) => void;
-}
+export type { BuildSpec, ImportOptions, PullOptions } from './schemas/index.js';
 
 /** The images of an engine. */
 export class ImageCollection {
@@ -108,7 +74,7 @@ export class ImageCollection {
    * const { image, steps } = await engine.images.build({ context: './app', tags: ['app:1'] });
    * ```
    */
-  async build(spec: BuildSpec): Promise<{ image: Image; steps: BuildStep[] }> {
+  async build(spec: BuildSpec): Promise<BuildResult> {
     const opts = parseInput(BuildSpecSchema, spec, 'spec');
     const context = typeof spec.context === 'string' ? spec.context : toReadable(spec.context, 'spec.context');
     const { id, steps } = await applyAbort(opts.signal, () => this.#backend.images.build({

@@ -36,6 +36,14 @@ export const PortRowSchema = exactSchema<PortRow>()(z.object({
   hostPort: z.number().int().min(0).max(65535),
 }));
 
+/** Where a container port is published on the host: one line of `docker port`. */
+export interface HostBinding {
+  /** Host address (`0.0.0.0` for every address). Docker's `HostIp`. */
+  hostIp: string;
+  /** Host port. Docker's `HostPort`. */
+  hostPort: number;
+}
+
 /** The run state of a container (Docker's `State`). */
 export interface ContainerStateInfo {
   /** The state's name. Docker's `State.Status`. */
