@@ -52,6 +52,10 @@ export class StowageError extends Error {
     Object.defineProperty(this, brand, { value: code });
   }
 
+  /**
+   * The class's name (`NotFoundError`), so stack traces and `String(error)` say which error it
+   * is; read from the constructor so subclasses need not set it.
+   */
   override get name(): string {
     return this.constructor.name;
   }

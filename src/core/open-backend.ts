@@ -17,11 +17,26 @@ export interface BackendOptionsByName {}
 /** The names `Engine.open()` knows. */
 export type BackendName = 'emulator' | 'docker' | 'native' | 'auto';
 
-/** Options of `Engine.open()`: the backend's name plus that backend's own options. */
+/**
+ * Options of `Engine.open()`: the backend's name plus that backend's own options. A backend
+ * that registered its options in {@link BackendOptionsByName} gets them type-checked; the
+ * other names accept any options and leave the checking to the backend's factory.
+ */
 export type EngineOpenOptions =
-  | ({ backend?: undefined } & Partial<Record<string, unknown>>)
-  | { [K in keyof BackendOptionsByName]: { backend: K } & BackendOptionsByName[K] }[keyof BackendOptionsByName]
-  | ({ backend: BackendName } & Record<string, unknown>);
+  | ({
+    /** No name: `STOWAGE_BACKEND` when set, else the emulator. */
+    backend?: undefined;
+  } & Partial<Record<string, unknown>>)
+  | {
+    [K in keyof BackendOptionsByName]: {
+      /** The backend to open; the other fields are that backend's options. */
+      backend: K;
+    } & BackendOptionsByName[K]
+  }[keyof BackendOptionsByName]
+  | ({
+    /** A built-in backend (`auto`: docker if an engine answers, else native as root with runc, else the emulator). */
+    backend: BackendName;
+  } & Record<string, unknown>);
 
 /** What `Engine.open()` needs of a backend module. */
 interface BackendModule {

@@ -143,7 +143,9 @@ export const RunSpecSchema = exactSchema<RunSpec>()(containerSpecObject.extend({
   pull: z.enum(['missing', 'always', 'never']).optional(),
 }));
 
-export type { PortBinding, ParsedMount, VolumesFromSpec, LinkSpec } from '../specs/index.js';
+// The parsed forms of the string specs are part of ContainerCreateRequest, so they are
+// published with it.
+export type { PortBinding, PortProtocol, ParsedMount, MountPropagation, VolumesFromSpec, LinkSpec } from '../specs/index.js';
 
 /**
  * What a backend receives for `create`, already validated and parsed by core. Backends trust

@@ -11,3 +11,7 @@ export * from './image.js';
 export * from './volume.js';
 export * from './network.js';
 export * from './events.js';
+// Data types defined next to the code that produces them, published here with the rest:
+// the health state a status line shows, and what parseDockerfile() returns.
+export type { HealthStatus } from '../human-duration.js';
+export type { Dockerfile, DockerfileDirectives, Heredoc, Instruction, Stage } from '../dockerfile/types.js';

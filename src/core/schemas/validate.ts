@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { InvalidArgumentError } from '../errors.js';
+import { exactSchema } from './exact.js';
 
 /**
  * Parses `value` with `schema`, or throws InvalidArgumentError whose message and
@@ -22,16 +23,16 @@ export function parseInput<S extends z.ZodType>(schema: S, value: unknown, what:
   });
 }
 
-/** `{ signal?: AbortSignal }`, accepted by every async method. */
-export const SignalOptionSchema = z.object({
-  signal: z.instanceof(AbortSignal).optional(),
-});
-
 /** The options every async method accepts. */
 export interface SignalOptions {
   /** Cancels the operation; it then rejects with AbortError (`cause` = the signal's reason). */
   signal?: AbortSignal;
 }
+
+/** Validates {@link SignalOptions}: `{ signal?: AbortSignal }`, accepted by every async method. */
+export const SignalOptionSchema = exactSchema<SignalOptions>()(z.object({
+  signal: z.instanceof(AbortSignal).optional(),
+}));
 
 /** A non-empty string. */
 export const NonEmpty = z.string().min(1);
