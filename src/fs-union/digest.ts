@@ -53,12 +53,14 @@ export class HashingStream extends Transform {
   #size = 0;
   #digest: string | undefined;
 
+  /** Transform protocol: feeds the chunk to the hash and passes it on unchanged. */
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
     this.#hash.update(chunk);
     this.#size += chunk.length;
     callback(null, chunk);
   }
 
+  /** Transform protocol: fixes the digest once every chunk has passed. */
   override _flush(callback: TransformCallback): void {
     this.#digest = `sha256:${this.#hash.digest('hex')}`;
     callback();

@@ -88,6 +88,7 @@ export class FsError extends Error {
     if (dest !== undefined) this.dest = dest;
   }
 
+  /** Always `FsError`: a fixed string rather than the constructor's name, so minified builds report the same name. */
   override get name(): string {
     return 'FsError';
   }

@@ -18,9 +18,22 @@ export const OPAQUE_MARKER = '.wh..wh..opq';
 
 /** What a whiteout-looking name means. */
 export type WhiteoutName =
-  | { kind: 'whiteout'; target: string }
-  | { kind: 'opaque'; dir: string }
-  | { kind: 'meta' };
+  | {
+    /** `.wh.NAME`: hides one entry of the lower layers. */
+    kind: 'whiteout';
+    /** Root-relative path of the hidden entry (the directory's path joined with NAME). */
+    target: string;
+  }
+  | {
+    /** `.wh..wh..opq`: hides every lower child of its directory. */
+    kind: 'opaque';
+    /** Root-relative path of the directory made opaque (`''` for the root). */
+    dir: string;
+  }
+  | {
+    /** Any other `.wh..wh.` name: AUFS bookkeeping (hard-link pool, plink), skipped. */
+    kind: 'meta';
+  };
 
 /**
  * Classifies a cleaned, root-relative layer path.

@@ -14,8 +14,9 @@ export { DEFAULT_LOG_BYTES } from './containers/log-buffer.js';
 export type { ImageSource, ImageSourceResult } from './images/index.js';
 
 declare module '../../core/open-backend.js' {
-  /** `Engine.open({ backend: 'emulator', ... })` takes {@link EmulatorOptions}. */
+  // Registers the emulator's options with Engine.open() (the interface's TSDoc lives in core).
   interface BackendOptionsByName {
+    /** `Engine.open({ backend: 'emulator', ... })` takes {@link EmulatorOptions}. */
     emulator: EmulatorOptions;
   }
 }

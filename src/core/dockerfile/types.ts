@@ -22,7 +22,7 @@ export interface Heredoc {
   content: string;
   /** False when the delimiter was quoted (`<<'EOF'`, `<<"EOF"`): no variable expansion in the body. */
   expand: boolean;
-  /** True for `<<-EOF`: leading tabs are stripped from the body and the terminator (see {@link chompHeredoc}). */
+  /** True for `<<-EOF`: leading tabs are stripped from the body and the terminator (the front end's `chompHeredoc()` applies that; `content` keeps them). */
   chomp: boolean;
 }
 
@@ -35,7 +35,8 @@ export interface Instruction {
   /**
    * Arguments. Exec form (`json: true`): the array's strings. Shell form of RUN/CMD/ENTRYPOINT/
    * SHELL and single-string instructions (USER, WORKDIR, STOPSIGNAL, MAINTAINER): one string.
-   * ENV and LABEL: alternating key and value, quotes kept (they go through {@link expandWord}).
+   * ENV and LABEL: alternating key and value, quotes kept (quotes and variables are resolved
+   * later, when the instruction is expanded against the build's variables).
    * FROM, EXPOSE, and the shell form of COPY/ADD/VOLUME: whitespace-separated words. ARG: its
    * `name` or `name=value` words. HEALTHCHECK: the type (`CMD`, `NONE`) then its command.
    * ONBUILD: the trigger's text.

@@ -32,7 +32,14 @@ export type ImageSourceResult =
   /** An image archive (docker-archive or OCI layout tar); its first image gets the reference. */
   | Readable
   /** Layers (bottom first) and config to make an image of. */
-  | { layers: Layer[]; config?: Partial<ImageConfig>; created?: Date };
+  | {
+    /** The image's layers, bottom first. */
+    layers: Layer[];
+    /** Config fields to set; the rest keep the empty config's defaults (no env, no cmd, root, `/`). */
+    config?: Partial<ImageConfig>;
+    /** The image's creation time; absent: the engine's clock at pull time. */
+    created?: Date;
+  };
 
 /**
  * Supplies images `pull` does not find in the built-in catalogue (tests, offline mirrors).
