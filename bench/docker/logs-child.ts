@@ -23,7 +23,7 @@ export interface LogsChildReport {
   lines: number;
   /** Milliseconds from the request to the last byte. */
   ms: number;
-  /** Peak resident set size of this process, bytes. */
+  /** Peak resident set size of this process during the read (sampled every 10 ms), bytes. */
   maxRss: number;
   /** Resident set size before the read, bytes. */
   rssBefore: number;
@@ -60,9 +60,15 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(p
   const [client, id] = process.argv.slice(2);
   if (!id || (client !== 'stowage' && client !== 'dockerode')) throw new Error('usage: logs-child.ts <stowage|dockerode> <containerId>');
   const rssBefore = process.memoryUsage.rss();
+  // Sampled, not getrusage's maxRSS: Linux keeps ru_maxrss across fork and execve, so a child
+  // of a big benchmark runner would report its parent's peak.
+  let maxRss = rssBefore;
+  const sampler = setInterval(() => { maxRss = Math.max(maxRss, process.memoryUsage.rss()); }, 10);
   const t0 = performance.now();
   const { bytes, lines } = client === 'stowage' ? await viaStowage(id) : await viaDockerode(id);
   const ms = performance.now() - t0;
-  const report: LogsChildReport = { client, bytes, lines, ms, maxRss: process.resourceUsage().maxRSS * 1024, rssBefore };
+  clearInterval(sampler);
+  maxRss = Math.max(maxRss, process.memoryUsage.rss());
+  const report: LogsChildReport = { client, bytes, lines, ms, maxRss, rssBefore };
   console.log(JSON.stringify(report));
 }
