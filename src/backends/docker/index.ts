@@ -9,12 +9,28 @@ import type { DockerBackendOptions } from './backend.js';
 export { createDockerBackend, probeDocker } from './backend.js';
 export type { DockerBackendOptions } from './backend.js';
 export { DOCKER_CAPABILITIES } from './capabilities.js';
-export { DockerClient, resolveDockerConnection } from './transport/index.js';
-export type { DockerClientOptions, DockerConnectionInfo, DockerConnectionOptions, DockerTlsOptions } from './transport/index.js';
+export { DockerClient, MAX_API_VERSION, resolveDockerConnection } from './transport/index.js';
+export type {
+  DockerClientOptions,
+  DockerConnectionInfo,
+  DockerConnectionOptions,
+  DockerConnectionSource,
+  DockerQuery,
+  DockerQueryValue,
+  DockerPingInfo,
+  DockerRequestOptions,
+  DockerResponse,
+  DockerTlsInfo,
+  DockerTlsOptions,
+  DockerUpgradeOptions,
+  DockerUpgradeResult,
+  DockerVersionInfo,
+} from './transport/index.js';
 
+// `Engine.open({ backend: 'docker', ... })` takes DockerBackendOptions.
 declare module '../../core/open-backend.js' {
-  /** `Engine.open({ backend: 'docker', ... })` takes {@link DockerBackendOptions}. */
   interface BackendOptionsByName {
+    /** Options of `Engine.open({ backend: 'docker' })`, passed to `createDockerBackend()`. */
     docker: DockerBackendOptions;
   }
 }
