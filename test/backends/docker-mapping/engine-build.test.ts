@@ -65,7 +65,16 @@ describe.skipIf(!present)('docker backend against the engine: build, exec kill, 
   it('a failing step is a BuildError naming the step', async () => {
     const failing = await mkdtemp(join(dir, 'fail-'));
     await writeFile(join(failing, 'Dockerfile'), `FROM ${TEST_IMAGE}\nRUN echo ok\nRUN exit 3\n`);
-    const err = await engine.images.build({ context: failing }).then(() => undefined, (e: unknown) => e as Error & { code: string; details: Record<string, unknown> });
+    // The classic builder keeps the images of the steps that succeeded: remove them after.
+    const intermediate = new Set<string>();
+    const onProgress = (e: { status: string }) => {
+      for (const m of e.status.matchAll(/---> ([0-9a-f]{12})\b/g)) intermediate.add(m[1]!);
+    };
+    const err = await engine.images.build({ context: failing, onProgress })
+      .then(() => undefined, (e: unknown) => e as Error & { code: string; details: Record<string, unknown> })
+      .finally(async () => {
+        for (const id of intermediate) await engine.images.get(id).then((i) => i.remove({ force: true })).catch(() => undefined);
+      });
     expect(err?.code).toBe('BUILD_FAILED');
     expect(err?.details).toMatchObject({ step: 3, instruction: 'RUN exit 3', exitCode: 3 });
     expect(err?.message).toMatch(/step 3 \(RUN exit 3\)/);
