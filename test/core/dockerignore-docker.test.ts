@@ -62,6 +62,8 @@ describe.skipIf(docker.status !== 0)('dockerignore against docker build', () => 
         listing = execFileSync('sh', ['-c', `docker export ${id} | tar -t`], { encoding: 'utf8', timeout: 60_000 });
       } finally {
         spawnSync('docker', ['rm', '-f', id], { stdio: 'ignore', timeout: 30_000 });
+        // Each case builds under the same tag: remove this one now, or it stays behind untagged.
+        spawnSync('docker', ['rmi', '-f', tag], { stdio: 'ignore', timeout: 30_000 });
       }
       const real = listing.split('\n')
         .filter((l) => l.startsWith('ctx/') && !l.endsWith('/'))
