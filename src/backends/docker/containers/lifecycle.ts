@@ -5,27 +5,39 @@
  * @module
  */
 import type { CallOptions } from '../../../core/backend.js';
-import { abortErrorFrom, throwIfAborted } from '../../../core/errors.js';
+import { abortErrorFrom, ConflictError, throwIfAborted } from '../../../core/errors.js';
+import { randomContainerName } from '../../../core/random-name.js';
 import type { ContainerCreateRequest } from '../../../core/schemas/index.js';
 import { seg, type DockerBackendContext } from '../context.js';
 import { transportError } from '../transport/index.js';
 import { createBody } from './create-body.js';
 
-/** `POST /containers/create`. */
+/**
+ * `POST /containers/create`. Without a name, one is picked here in Docker's own
+ * `adjective_surname` style rather than by the engine: the create answer does not carry the
+ * engine's pick, and asking for it would cost a request on every unnamed create.
+ */
 export async function createContainer(
   ctx: DockerBackendContext,
   request: ContainerCreateRequest,
   options: CallOptions = {},
 ): Promise<{ id: string; name: string; warnings: string[] }> {
-  const res = await ctx.client.json<{ Id: string; Warnings?: string[] | null }>('POST', '/containers/create', {
-    query: { name: request.name },
-    body: createBody(request),
-    signal: options.signal,
-  });
-  if (request.autoRemove) ctx.autoRemove.add(res.Id);
-  // Without a name the engine picked one; one inspect tells it.
-  const name = request.name ?? (await ctx.client.json<{ Name: string }>('GET', `/containers/${res.Id}/json`, { signal: options.signal })).Name.replace(/^\//, '');
-  return { id: res.Id, name, warnings: res.Warnings ?? [] };
+  for (let attempt = 0; ; attempt++) {
+    const name = request.name ?? randomContainerName(() => false);
+    try {
+      const res = await ctx.client.json<{ Id: string; Warnings?: string[] | null }>('POST', '/containers/create', {
+        query: { name },
+        body: createBody(request),
+        signal: options.signal,
+      });
+      if (request.autoRemove) ctx.autoRemove.add(res.Id);
+      return { id: res.Id, name, warnings: res.Warnings ?? [] };
+    } catch (err) {
+      // A generated name that happens to be taken: pick another, as moby's generator retries.
+      const nameClash = err instanceof ConflictError && (err.details as { reason?: string }).reason === 'name-in-use';
+      if (request.name !== undefined || !nameClash || attempt >= 5) throw err;
+    }
+  }
 }
 
 /** Parses the body of `POST /containers/{id}/wait`. */

@@ -17,7 +17,7 @@ import { MountedFs, type MountPoint } from '../mounts/mounted-fs.js';
 import type { EmulatorVolume, VolumeStore } from '../volumes/volume-store.js';
 import type { ImageRecordLike, ImageStoreLike, RootfsFactory, RootfsLike } from './deps.js';
 import { LogBuffer } from './log-buffer.js';
-import { randomContainerName } from './names.js';
+import { randomContainerName } from '../../../core/random-name.js';
 import { PauseGate } from './pause-gate.js';
 import type { ContainerRecord, ContainerRegistry, MountRecord } from './record.js';
 

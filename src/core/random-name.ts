@@ -1,6 +1,6 @@
 /**
- * Random container names in Docker's `adjective_surname` form, and the reference lookup
- * every container operation starts with (name, full ID or unique ID prefix).
+ * Random container names in Docker's `adjective_surname` form (moby's namesgenerator style),
+ * for backends that name containers themselves.
  *
  * @module
  */
