@@ -2,58 +2,29 @@
  * The shell evaluator: runs the tree from `parser.ts` against a {@link ProgramContext}.
  *
  * Each pipeline element and each `( )`, `$( )` and `&` job runs in a clone of the shell state,
- * as a forked subshell would, so assignments there do not leak. Pipes are real streams with
- * backpressure; when a reader ends, its pipe is destroyed so the writer gets EPIPE (status
- * 141) instead of blocking, which is what bounds `yes | head -1`.
+ * as a forked subshell would, so assignments there do not leak. This file holds that state and
+ * the top of the evaluator (lists, jobs, traps and signals); and-or lists and pipelines are in
+ * `pipeline.ts`, simple commands in `simple-command.ts`, command lookup in `invoke.ts`.
  *
  * @module
  */
 import { posix } from 'node:path';
-import { Writable } from 'node:stream';
 import type { ProgramContext } from '../../program.js';
-import { BrokenPipeError, SignalledError, errorText, signalNumber, write } from '../io.js';
-import type { AndOr, Command, List, Pipeline, Redirect, SimpleCommand } from './ast.js';
-import { shellBuiltins } from './builtins.js';
+import { signalNumber, write } from '../io.js';
+import type { Command, List } from './ast.js';
 import { runCompound } from './compound.js';
 import { ExitSignal, LoopSignal, ReturnSignal, ShellFailure } from './control.js';
-import { expandWord, expandWords, type ExpandHost } from './expand.js';
-import { createPipe, emptySource, readableOf, writableOf, type FdTable } from './io-table.js';
+import type { ExpandHost } from './expand.js';
+import { invokeCommand } from './invoke.js';
+import { emptySource, readableOf, writableOf, type FdTable } from './io-table.js';
 import { ShSyntaxError } from './lexer.js';
+import { lookupParameter, type ShellFlags, type ShellVar } from './parameters.js';
 import { parseScript } from './parser.js';
-import { openRedirects, type OpenedRedirects } from './redirect.js';
-
-/** A shell variable. */
-export interface ShellVar {
-  /** Its value. */
-  value: string;
-  /** True when exported to the environment of commands. */
-  exported: boolean;
-}
-
-/** The `set` options the shell supports. */
-export interface ShellFlags {
-  /** `-e`: exit when a command fails outside a condition. */
-  errexit: boolean;
-  /** `-x`: trace commands on stderr. */
-  xtrace: boolean;
-  /** `-u`: expanding an unset variable is an error. */
-  nounset: boolean;
-  /** `-o pipefail`: a pipeline fails with its last failing command's status. */
-  pipefail: boolean;
-}
-
-const parseCache = new Map<string, List>();
-
-/** Parses with a small cache: loops re-run the same `$(...)` sources many times. */
-export function parseCached(source: string): List {
-  let list = parseCache.get(source);
-  if (!list) {
-    list = parseScript(source);
-    if (parseCache.size > 500) parseCache.clear();
-    parseCache.set(source, list);
-  }
-  return list;
-}
+import { runAndOr } from './pipeline.js';
+import { recoverCommand } from './recover.js';
+import { openRedirects } from './redirect.js';
+import { runSimpleCommand } from './simple-command.js';
+import { commandSubstitution } from './substitution.js';
 
 /** Shared between a shell and its subshells: job ids are unique per container shell tree. */
 interface JobCounter {
@@ -133,6 +104,16 @@ export class Shell implements ExpandHost {
     }
   }
 
+  /** True in a background job (`&`) and its subshells: their programs also end with the job. */
+  get background(): boolean {
+    return this.#background;
+  }
+
+  /** True while `set -e` does not apply (inside a condition or a non-last `&&`/`||` operand). */
+  get errexitSuspended(): boolean {
+    return this.#noErrexit > 0;
+  }
+
   /** A subshell: a copy of this shell's state that cannot change it. */
   clone(io: FdTable = this.io): Shell {
     return new Shell(this.ctx, io, this);
@@ -160,25 +141,7 @@ export class Shell implements ExpandHost {
 
   /** Reads a variable or special parameter. */
   lookup(name: string): string | undefined {
-    switch (name) {
-      case '?':
-        return String(this.status);
-      case '$':
-        return '1';
-      case '#':
-        return String(this.params.length);
-      case '0':
-        return this.scriptName;
-      case '!':
-        return this.lastJob === undefined ? undefined : String(this.lastJob);
-      case '-':
-        return `${this.flags.errexit ? 'e' : ''}${this.flags.nounset ? 'u' : ''}${this.flags.xtrace ? 'x' : ''}`;
-      case '@':
-      case '*':
-        return this.params.join(' ');
-    }
-    if (/^\d+$/.test(name)) return this.params[Number(name) - 1];
-    return this.vars.get(name)?.value;
+    return lookupParameter(this, name);
   }
 
   /** The positional parameters. */
@@ -195,18 +158,8 @@ export class Shell implements ExpandHost {
   }
 
   /** Runs `$(...)` in a subshell and returns what it printed. */
-  async substitute(source: string): Promise<string> {
-    const list = this.#parseOrFail(source);
-    const chunks: Buffer[] = [];
-    const collector = new Writable({
-      write(chunk: Buffer, _enc, callback) {
-        chunks.push(chunk);
-        callback();
-      },
-    });
-    const sub = this.clone(new Map([...this.io, [1, collector]]));
-    this.lastSubstitution = await sub.runTop(() => sub.runList(list));
-    return Buffer.concat(chunks).toString('utf8');
+  substitute(source: string): Promise<string> {
+    return commandSubstitution(this, source);
   }
 
   /** Fails the current expansion. */
@@ -325,40 +278,21 @@ export class Shell implements ExpandHost {
         const jobCtx = { ...this.ctx, signal: AbortSignal.any([this.ctx.signal, this.#jobCounter.orphans.signal]) };
         const sub = new Shell(jobCtx, new Map([...io, [0, emptySource()]]), this, true);
         const id = this.#jobCounter.next++;
-        const job = sub.runTop(() => sub.#runAndOr(item.command, sub.io));
+        const job = sub.runTop(() => runAndOr(sub, item.command, sub.io));
         // A job nobody waits for must not surface as an unhandled rejection.
         job.catch(() => undefined);
         this.jobs.set(id, job);
         this.lastJob = id;
         this.status = 0;
       } else {
-        this.status = await this.#runAndOr(item.command, io);
+        this.status = await runAndOr(this, item.command, io);
       }
     }
     return this.status;
   }
 
-  async #runAndOr(andOr: AndOr, io: FdTable): Promise<number> {
-    const all = [andOr.first, ...andOr.rest.map((r) => r.pipeline)];
-    let status = await this.#guarded(all.length > 1, () => this.#runPipeline(andOr.first, io));
-    let lastRan = 0;
-    for (let i = 0; i < andOr.rest.length; i++) {
-      const { op, pipeline } = andOr.rest[i]!;
-      if ((op === '&&') !== (status === 0)) continue;
-      const isLast = i === andOr.rest.length - 1;
-      status = await this.#guarded(!isLast, () => this.#runPipeline(pipeline, io));
-      lastRan = i + 1;
-    }
-    this.status = status;
-    const last = all[lastRan]!;
-    if (status !== 0 && this.flags.errexit && this.#noErrexit === 0 && lastRan === all.length - 1 && !last.bang) {
-      throw new ExitSignal(status);
-    }
-    return status;
-  }
-
   /** Runs `body` with `set -e` suspended when `suspend` is true (conditions, `&&` operands). */
-  async #guarded(suspend: boolean, body: () => Promise<number>): Promise<number> {
+  async guarded(suspend: boolean, body: () => Promise<number>): Promise<number> {
     if (suspend) this.#noErrexit++;
     try {
       return await body();
@@ -369,103 +303,26 @@ export class Shell implements ExpandHost {
 
   /** Runs a condition list (`if`, `while`): `set -e` does not apply inside. */
   runCondition(list: List, io: FdTable): Promise<number> {
-    return this.#guarded(true, () => this.runList(list, io));
-  }
-
-  async #runPipeline(pipeline: Pipeline, io: FdTable): Promise<number> {
-    let status: number;
-    if (pipeline.commands.length === 1) {
-      status = await this.#guarded(pipeline.bang, () => this.runCommand(pipeline.commands[0]!, io));
-    } else {
-      const n = pipeline.commands.length;
-      const pipes = Array.from({ length: n - 1 }, () => createPipe());
-      const runs = pipeline.commands.map(async (command, i) => {
-        const input = i === 0 ? io.get(0) : pipes[i - 1]!;
-        const output = i === n - 1 ? io.get(1) : pipes[i]!;
-        const fds: FdTable = new Map(io);
-        if (input) fds.set(0, input);
-        if (output) fds.set(1, output);
-        const sub = this.clone(fds);
-        try {
-          return await sub.runTop(() => sub.runCommand(command, fds));
-        } finally {
-          if (i < n - 1) pipes[i]!.end();
-          // The reader is done: a writer still feeding it gets EPIPE instead of blocking.
-          if (i > 0) pipes[i - 1]!.destroy();
-        }
-      });
-      const statuses = await Promise.all(runs);
-      status = this.flags.pipefail ? (statuses.filter((s) => s !== 0).pop() ?? 0) : statuses[n - 1]!;
-    }
-    return pipeline.bang ? (status === 0 ? 1 : 0) : status;
+    return this.guarded(true, () => this.runList(list, io));
   }
 
   /** Runs one command with its redirections. */
   async runCommand(command: Command, io: FdTable): Promise<number> {
     await this.checkSignal();
     try {
-      if (command.type === 'simple') return (this.status = await this.#runSimple(command, io));
+      if (command.type === 'simple') return (this.status = await runSimpleCommand(this, command, io));
       if (command.type === 'function') {
         this.functions.set(command.name, command.body);
         return (this.status = 0);
       }
-      const opened = await this.#redirect(command.redirects, io);
+      const opened = await openRedirects(this, command.redirects, io);
       try {
         return (this.status = await runCompound(this, command, opened.io));
       } finally {
         await opened.close();
       }
     } catch (e) {
-      return (this.status = await this.#recover(e, io));
-    }
-  }
-
-  async #recover(e: unknown, io: FdTable): Promise<number> {
-    if (e instanceof ShellFailure) {
-      await this.error(e.message, io);
-      if (e.fatal) throw new ExitSignal(e.status);
-      return e.status;
-    }
-    if (e instanceof BrokenPipeError) return 141;
-    if (e instanceof SignalledError) {
-      await this.checkSignal();
-      return 128 + signalNumber(e.signalName);
-    }
-    if (e instanceof ShSyntaxError) {
-      await this.error(e.message, io);
-      throw new ExitSignal(2);
-    }
-    throw e;
-  }
-
-  async #runSimple(command: SimpleCommand, io: FdTable): Promise<number> {
-    this.lastSubstitution = 0;
-    const argv = await expandWords(command.words, this);
-    const assigns: [string, string][] = [];
-    for (const a of command.assigns) assigns.push([a.name, await expandWord(a.value, this)]);
-    const subStatus = this.lastSubstitution;
-    if (this.flags.xtrace) {
-      const shown = [...assigns.map(([k, v]) => `${k}=${v}`), ...argv].join(' ');
-      if (shown !== '') await write(writableOf(io, 2), `+ ${shown}\n`).catch(() => undefined);
-    }
-    if (argv.length === 0) {
-      for (const [k, v] of assigns) this.assign(k, v);
-      const opened = await this.#redirect(command.redirects, io);
-      await opened.close();
-      return subStatus;
-    }
-    if (argv.length === 1 && argv[0] === 'exec' && !this.functions.has('exec')) {
-      // `exec >log 2>&1`: the redirections become the shell's own, for every later command.
-      const opened = await this.#redirect(command.redirects, io);
-      for (const key of [...io.keys()]) if (!opened.io.has(key)) io.delete(key);
-      for (const [key, stream] of opened.io) io.set(key, stream);
-      return 0;
-    }
-    const opened = await this.#redirect(command.redirects, io);
-    try {
-      return await this.invoke(argv, assigns, opened.io);
-    } finally {
-      await opened.close();
+      return (this.status = await recoverCommand(this, e, io));
     }
   }
 
@@ -473,72 +330,12 @@ export class Shell implements ExpandHost {
    * Runs a command by name: a function, then a builtin, then a program through `ctx.exec`.
    * `assigns` apply to that command only.
    */
-  async invoke(argv: string[], assigns: [string, string][], io: FdTable, skipFunctions = false): Promise<number> {
-    const name = argv[0]!;
-    const fn = skipFunctions ? undefined : this.functions.get(name);
-    const builtin = Object.hasOwn(shellBuiltins, name) ? shellBuiltins[name] : undefined;
-    if (fn || builtin) {
-      const saved = assigns.map(([k]) => [k, this.vars.get(k)] as const);
-      for (const [k, v] of assigns) this.vars.set(k, { value: v, exported: true });
-      try {
-        return fn ? await this.callFunction(fn, argv, io) : await builtin!(this, argv, io);
-      } catch (e) {
-        if (e instanceof BrokenPipeError) return 141;
-        throw e;
-      } finally {
-        // `export`/`unset` inside may have changed the variable on purpose: only restore untouched ones.
-        for (const [k, old] of saved) {
-          if (old === undefined) this.vars.delete(k);
-          else this.vars.set(k, old);
-        }
-      }
-    }
-    return this.ctx.exec(argv, {
-      ...(this.#background ? { signal: this.ctx.signal } : {}),
-      env: this.environment(assigns),
-      cwd: this.cwd,
-      stdin: readableOf(io),
-      stdout: writableOf(io, 1),
-      stderr: writableOf(io, 2),
-    });
-  }
-
-  /** Calls a shell function with `argv[1..]` as its positional parameters. */
-  async callFunction(body: Command, argv: string[], io: FdTable): Promise<number> {
-    const savedParams = this.params;
-    this.params = argv.slice(1);
-    this.localFrames.push(new Map());
-    try {
-      return await this.runCommand(body, io);
-    } catch (e) {
-      if (e instanceof ReturnSignal) return (this.status = e.code);
-      throw e;
-    } finally {
-      const frame = this.localFrames.pop()!;
-      for (const [k, old] of frame) {
-        if (old === undefined) this.vars.delete(k);
-        else this.vars.set(k, old);
-      }
-      this.params = savedParams;
-    }
-  }
-
-  #parseOrFail(source: string): List {
-    try {
-      return parseCached(source);
-    } catch (e) {
-      if (e instanceof ShSyntaxError) throw new ShellFailure(e.message);
-      throw e;
-    }
+  invoke(argv: string[], assigns: [string, string][], io: FdTable, skipFunctions = false): Promise<number> {
+    return invokeCommand(this, argv, assigns, io, skipFunctions);
   }
 
   /** Resolves a path against the shell's working directory. */
   resolve(path: string): string {
     return posix.resolve(this.cwd, path);
-  }
-
-  /** Opens a command's redirections; `close` ends the files it opened. */
-  #redirect(redirects: Redirect[], io: FdTable): Promise<OpenedRedirects> {
-    return openRedirects(this, redirects, io);
   }
 }

@@ -1,0 +1,66 @@
+/**
+ * And-or lists (`a && b || c`) and pipelines (`a | b | c`).
+ *
+ * Every element of a multi-command pipeline runs in its own subshell, connected by real pipes
+ * with backpressure; when a reader ends, its pipe is destroyed so the writer gets EPIPE (status
+ * 141) instead of blocking, which is what bounds `yes | head -1`.
+ *
+ * @module
+ */
+import type { AndOr, Pipeline } from './ast.js';
+import { ExitSignal } from './control.js';
+import { createPipe, type FdTable } from './io-table.js';
+import type { Shell } from './shell.js';
+
+/**
+ * Runs `a && b || c`: each operand after the first runs only when the previous status allows.
+ * `set -e` ends the shell only for a failure of the last operand that ran, when it is the last
+ * of the list and not negated with `!`, as POSIX says.
+ */
+export async function runAndOr(sh: Shell, andOr: AndOr, io: FdTable): Promise<number> {
+  const all = [andOr.first, ...andOr.rest.map((r) => r.pipeline)];
+  let status = await sh.guarded(all.length > 1, () => runPipeline(sh, andOr.first, io));
+  let lastRan = 0;
+  for (let i = 0; i < andOr.rest.length; i++) {
+    const { op, pipeline } = andOr.rest[i]!;
+    if ((op === '&&') !== (status === 0)) continue;
+    const isLast = i === andOr.rest.length - 1;
+    status = await sh.guarded(!isLast, () => runPipeline(sh, pipeline, io));
+    lastRan = i + 1;
+  }
+  sh.status = status;
+  const last = all[lastRan]!;
+  if (status !== 0 && sh.flags.errexit && !sh.errexitSuspended && lastRan === all.length - 1 && !last.bang) {
+    throw new ExitSignal(status);
+  }
+  return status;
+}
+
+/** Runs a pipeline; its status is the last command's (or the last failure's under `pipefail`). */
+export async function runPipeline(sh: Shell, pipeline: Pipeline, io: FdTable): Promise<number> {
+  let status: number;
+  if (pipeline.commands.length === 1) {
+    status = await sh.guarded(pipeline.bang, () => sh.runCommand(pipeline.commands[0]!, io));
+  } else {
+    const n = pipeline.commands.length;
+    const pipes = Array.from({ length: n - 1 }, () => createPipe());
+    const runs = pipeline.commands.map(async (command, i) => {
+      const input = i === 0 ? io.get(0) : pipes[i - 1]!;
+      const output = i === n - 1 ? io.get(1) : pipes[i]!;
+      const fds: FdTable = new Map(io);
+      if (input) fds.set(0, input);
+      if (output) fds.set(1, output);
+      const sub = sh.clone(fds);
+      try {
+        return await sub.runTop(() => sub.runCommand(command, fds));
+      } finally {
+        if (i < n - 1) pipes[i]!.end();
+        // The reader is done: a writer still feeding it gets EPIPE instead of blocking.
+        if (i > 0) pipes[i - 1]!.destroy();
+      }
+    });
+    const statuses = await Promise.all(runs);
+    status = sh.flags.pipefail ? (statuses.filter((s) => s !== 0).pop() ?? 0) : statuses[n - 1]!;
+  }
+  return pipeline.bang ? (status === 0 ? 1 : 0) : status;
+}

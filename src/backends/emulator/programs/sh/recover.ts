@@ -1,0 +1,33 @@
+/**
+ * What a failed command becomes: the status a shell gives it, or the shell's end.
+ *
+ * @module
+ */
+import { BrokenPipeError, SignalledError, signalNumber } from '../io.js';
+import { ExitSignal, ShellFailure } from './control.js';
+import type { FdTable } from './io-table.js';
+import { ShSyntaxError } from './lexer.js';
+import type { Shell } from './shell.js';
+
+/**
+ * Turns an error thrown by a command into its status: an expansion failure prints `sh: ...`
+ * (and ends a non-interactive shell when fatal), EPIPE is 141, a signal is 128 + its number,
+ * a syntax error in `eval`'d or sourced text ends the shell with 2. Anything else is rethrown.
+ */
+export async function recoverCommand(sh: Shell, e: unknown, io: FdTable): Promise<number> {
+  if (e instanceof ShellFailure) {
+    await sh.error(e.message, io);
+    if (e.fatal) throw new ExitSignal(e.status);
+    return e.status;
+  }
+  if (e instanceof BrokenPipeError) return 141;
+  if (e instanceof SignalledError) {
+    await sh.checkSignal();
+    return 128 + signalNumber(e.signalName);
+  }
+  if (e instanceof ShSyntaxError) {
+    await sh.error(e.message, io);
+    throw new ExitSignal(2);
+  }
+  throw e;
+}

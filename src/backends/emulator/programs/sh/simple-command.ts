@@ -1,0 +1,47 @@
+/**
+ * Simple commands: expanding the words and assignments, tracing under `set -x`, applying the
+ * redirections, and handing the result to {@link Shell.invoke}.
+ *
+ * @module
+ */
+import { write } from '../io.js';
+import type { SimpleCommand } from './ast.js';
+import { expandWord, expandWords } from './expand.js';
+import { writableOf, type FdTable } from './io-table.js';
+import { openRedirects } from './redirect.js';
+import type { Shell } from './shell.js';
+
+/**
+ * Runs one simple command. Assignments alone set shell variables (status: the last command
+ * substitution's); `exec` with only redirections makes them the shell's own descriptors.
+ */
+export async function runSimpleCommand(sh: Shell, command: SimpleCommand, io: FdTable): Promise<number> {
+  sh.lastSubstitution = 0;
+  const argv = await expandWords(command.words, sh);
+  const assigns: [string, string][] = [];
+  for (const a of command.assigns) assigns.push([a.name, await expandWord(a.value, sh)]);
+  const subStatus = sh.lastSubstitution;
+  if (sh.flags.xtrace) {
+    const shown = [...assigns.map(([k, v]) => `${k}=${v}`), ...argv].join(' ');
+    if (shown !== '') await write(writableOf(io, 2), `+ ${shown}\n`).catch(() => undefined);
+  }
+  if (argv.length === 0) {
+    for (const [k, v] of assigns) sh.assign(k, v);
+    const opened = await openRedirects(sh, command.redirects, io);
+    await opened.close();
+    return subStatus;
+  }
+  if (argv.length === 1 && argv[0] === 'exec' && !sh.functions.has('exec')) {
+    // `exec >log 2>&1`: the redirections become the shell's own, for every later command.
+    const opened = await openRedirects(sh, command.redirects, io);
+    for (const key of [...io.keys()]) if (!opened.io.has(key)) io.delete(key);
+    for (const [key, stream] of opened.io) io.set(key, stream);
+    return 0;
+  }
+  const opened = await openRedirects(sh, command.redirects, io);
+  try {
+    return await sh.invoke(argv, assigns, opened.io);
+  } finally {
+    await opened.close();
+  }
+}
