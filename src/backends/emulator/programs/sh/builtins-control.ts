@@ -1,0 +1,149 @@
+/**
+ * Builtins that steer the evaluator: `exit`, `return`, `break`, `continue`, `trap`, `wait`,
+ * `.`/`source`, `exec`, `eval`.
+ *
+ * @module
+ */
+import { posix } from 'node:path';
+import { raceSignal, signalNumber } from '../io.js';
+import { out, quote, type Builtin } from './builtin-support.js';
+import { ExitSignal, LoopSignal, ReturnSignal } from './control.js';
+import type { FdTable } from './io-table.js';
+import { ShSyntaxError } from './lexer.js';
+import { parseScript } from './parser.js';
+import type { Shell } from './shell.js';
+
+/** `exit [N]`: ends the shell (or subshell) with N, or the last status. */
+export async function exit(sh: Shell, argv: string[], io: FdTable): Promise<number> {
+  const arg = argv[1];
+  if (arg !== undefined && !/^-?\d+$/.test(arg)) {
+    await sh.error(`exit: Illegal number: ${arg}`, io);
+    throw new ExitSignal(2);
+  }
+  throw new ExitSignal(arg === undefined ? sh.status : Number(arg) & 255);
+}
+
+/** `return [N]`: leaves the current function or sourced file. */
+export async function returnBuiltin(sh: Shell, argv: string[]): Promise<number> {
+  throw new ReturnSignal(argv[1] === undefined ? sh.status : Number(argv[1]) & 255);
+}
+
+/** `break [N]` / `continue [N]`; outside a loop they do nothing. */
+export function loopControl(kind: 'break' | 'continue'): Builtin {
+  return async (sh, argv) => {
+    const n = argv[1] === undefined ? 1 : Number(argv[1]);
+    if (sh.loopDepth === 0) return 0;
+    throw new LoopSignal(kind, Math.max(1, Math.min(n, sh.loopDepth)));
+  };
+}
+
+/** `trap [ACTION] SIGNAL...`: sets, resets (`-` or numbers only) or lists trap actions. */
+export async function trap(sh: Shell, argv: string[], io: FdTable): Promise<number> {
+  const args = argv.slice(1);
+  if (args.length === 0) {
+    const lines = [...sh.traps].map(([sig, action]) => `trap -- ${quote(action)} ${sig}\n`);
+    await out(io, lines.join(''), sh);
+    return 0;
+  }
+  let action: string | undefined = args[0]!;
+  let signals = args.slice(1);
+  // `trap N...` with only signal numbers resets them, as `trap - N...` does.
+  if (/^\d+$/.test(action)) {
+    signals = args;
+    action = undefined;
+  }
+  for (const raw of signals) {
+    const upper = raw.toUpperCase().replace(/^SIG/, '');
+    const name = upper === '0' || upper === 'EXIT' ? 'EXIT' : /^\d+$/.test(upper) ? numberName(Number(upper)) : upper;
+    if (name === undefined) {
+      await sh.error(`trap: ${raw}: bad trap`, io);
+      return 1;
+    }
+    if (action === undefined || action === '-') sh.traps.delete(name);
+    else sh.traps.set(name, action);
+  }
+  return 0;
+}
+
+function numberName(n: number): string | undefined {
+  for (const name of ['HUP', 'INT', 'QUIT', 'ABRT', 'KILL', 'USR1', 'USR2', 'PIPE', 'ALRM', 'TERM']) {
+    if (signalNumber(name) === n) return name;
+  }
+  return undefined;
+}
+
+/** `wait [PID...]`: waits for background jobs (all of them without arguments); the last one's status. */
+export async function wait(sh: Shell, argv: string[], io: FdTable): Promise<number> {
+  const ids = argv.slice(1);
+  const pick = ids.length > 0 ? ids.map(Number) : [...sh.jobs.keys()];
+  let status = 0;
+  for (const id of pick) {
+    const job = sh.jobs.get(id);
+    if (!job) {
+      await sh.error(`wait: pid ${id} is not a child of this shell`, io);
+      status = 127;
+      continue;
+    }
+    status = await raceSignal(job, sh.ctx.signal);
+    sh.jobs.delete(id);
+  }
+  return status;
+}
+
+/** `. FILE [ARG...]` / `source`: runs FILE (searched in PATH without a `/`) in this shell. */
+export async function source(sh: Shell, argv: string[], io: FdTable): Promise<number> {
+  const file = argv[1];
+  if (file === undefined) {
+    await sh.error(`${argv[0]}: filename argument required`, io);
+    return 2;
+  }
+  let path = sh.resolve(file);
+  if (!file.includes('/')) {
+    for (const dir of [...(sh.lookup('PATH') ?? '').split(':'), sh.cwd]) {
+      const candidate = posix.resolve(sh.cwd, dir || '.', file);
+      if (await sh.fs.stat(candidate).then((s) => s.isFile(), () => false)) {
+        path = candidate;
+        break;
+      }
+    }
+  }
+  let text: string;
+  try {
+    text = (await sh.fs.readFile(path)).toString('utf8');
+  } catch {
+    await sh.error(`${argv[0]}: can't open '${file}': No such file or directory`, io);
+    throw new ExitSignal(2);
+  }
+  const savedParams = sh.params;
+  if (argv.length > 2) sh.params = argv.slice(2);
+  try {
+    return await sh.runSource(text);
+  } catch (e) {
+    if (e instanceof ReturnSignal) return e.code;
+    throw e;
+  } finally {
+    if (argv.length > 2) sh.params = savedParams;
+  }
+}
+
+/** `exec CMD...`: runs CMD and ends the shell with its status. */
+export async function execBuiltin(sh: Shell, argv: string[], io: FdTable): Promise<number> {
+  const args = argv.slice(1);
+  // `exec` without a command is handled by the evaluator (its redirections persist).
+  if (args.length === 0) return 0;
+  throw new ExitSignal(await sh.invoke(args, [], io, true));
+}
+
+/** `eval ARG...`: runs the joined arguments as shell source. */
+export async function evalBuiltin(sh: Shell, argv: string[], io: FdTable): Promise<number> {
+  const text = argv.slice(1).join(' ');
+  try {
+    return await sh.runList(parseScript(text), io);
+  } catch (e) {
+    if (e instanceof ShSyntaxError) {
+      await sh.error(e.message, io);
+      return 2;
+    }
+    throw e;
+  }
+}
