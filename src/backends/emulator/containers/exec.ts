@@ -12,9 +12,9 @@ import { PassThrough } from 'node:stream';
 import type { ExecProcess, ExecRequest, ProcessIO } from '../../../core/backend.js';
 import { ConflictError } from '../../../core/errors.js';
 import { isExecFailure } from './exec-failure.js';
-import { EmulatedProcess } from './process.js';
+import type { EmulatedProcess } from './process.js';
 import type { ContainerRecord } from './record.js';
-import { emitContainer, processCwd, processEnv, type RuntimeDeps } from './runtime.js';
+import { emitContainer, startContainerProcess, type RuntimeDeps } from './runtime.js';
 
 /** @throws ConflictError with Docker's texts when the container is not running or is paused */
 export function assertExecutable(record: ContainerRecord): void {
@@ -36,16 +36,11 @@ export async function execInContainer(deps: RuntimeDeps, record: ContainerRecord
   let proc: EmulatedProcess | undefined;
   let exit: Promise<number>;
   try {
-    proc = await EmulatedProcess.start({
+    proc = await startContainerProcess(deps, record, {
       argv: request.argv,
-      env: await processEnv(deps, record, request.env, request.user ?? record.config.user),
-      cwd: processCwd(record, request.workingDir),
-      hostname: record.config.hostname,
-      fs: record.fs,
-      net: deps.network.programNet(record.id),
-      gate: record.gate,
-      clock: deps.clock,
-      ...(deps.programs === undefined ? {} : { programs: deps.programs }),
+      env: request.env,
+      user: request.user,
+      workingDir: request.workingDir,
       pid1: false,
       ...(stdin === null ? {} : { stdin }),
       stdout,

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { PassThrough } from 'node:stream';
+import { PassThrough, type Readable, type Writable } from 'node:stream';
 import { AbortError, ConflictError, InvalidArgumentError, throwIfAborted } from '../../../core/errors.js';
 import type { EngineEvent } from '../../../core/schemas/index.js';
 import { clockSleep, type EmulatorClock } from '../clock.js';
@@ -36,7 +36,7 @@ export interface RuntimeDeps {
  *
  * @throws InvalidArgumentError when the user is not in the container's passwd file
  */
-export async function processEnv(deps: RuntimeDeps, record: ContainerRecord, extra: string[] = [], user = record.config.user): Promise<Record<string, string>> {
+async function processEnv(deps: RuntimeDeps, record: ContainerRecord, extra: string[] = [], user = record.config.user): Promise<Record<string, string>> {
   const env: Record<string, string> = {};
   const put = (entry: string): void => {
     const eq = entry.indexOf('=');
@@ -53,8 +53,52 @@ export async function processEnv(deps: RuntimeDeps, record: ContainerRecord, ext
 }
 
 /** The working directory programs start in. */
-export function processCwd(record: ContainerRecord, override?: string): string {
+function processCwd(record: ContainerRecord, override?: string): string {
   return override || record.config.workingDir || '/';
+}
+
+/** What differs between a container's main process and one started by `docker exec`. */
+export interface ContainerProcessSpec {
+  /** The argument vector. */
+  argv: string[];
+  /** Environment entries (`K=V`) over the container's own (exec's `env`). */
+  env?: string[];
+  /** The user to run as (default: the container's). */
+  user?: string;
+  /** The working directory (default: the container's, else `/`). */
+  workingDir?: string;
+  /** True for the container's main process. */
+  pid1: boolean;
+  /** Standard input, when one is attached. */
+  stdin?: Readable;
+  /** Standard output. */
+  stdout: Writable;
+  /** Standard error (the same stream as stdout under a terminal). */
+  stderr: Writable;
+}
+
+/**
+ * Starts a program inside the container: with the container's environment, hostname,
+ * filesystem, network, freezer and clock, so the main process and exec'd ones see the same world.
+ *
+ * @throws an exec failure (`isExecFailure`) when the command cannot be found or run
+ */
+export async function startContainerProcess(deps: RuntimeDeps, record: ContainerRecord, spec: ContainerProcessSpec): Promise<EmulatedProcess> {
+  return EmulatedProcess.start({
+    argv: spec.argv,
+    env: await processEnv(deps, record, spec.env, spec.user ?? record.config.user),
+    cwd: processCwd(record, spec.workingDir),
+    hostname: record.config.hostname,
+    fs: record.fs,
+    net: deps.network.programNet(record.id),
+    gate: record.gate,
+    clock: deps.clock,
+    ...(deps.programs === undefined ? {} : { programs: deps.programs }),
+    pid1: spec.pid1,
+    ...(spec.stdin === undefined ? {} : { stdin: spec.stdin }),
+    stdout: spec.stdout,
+    stderr: spec.stderr,
+  });
 }
 
 /** Sends an event about a container. */
@@ -94,21 +138,7 @@ export async function startContainer(deps: RuntimeDeps, record: ContainerRecord)
   const stdin = record.config.openStdin ? record.stdin : undefined;
   let main: EmulatedProcess;
   try {
-    main = await EmulatedProcess.start({
-      argv,
-      env: await processEnv(deps, record),
-      cwd: processCwd(record),
-      hostname: record.config.hostname,
-      fs: record.fs,
-      net: deps.network.programNet(record.id),
-      gate: record.gate,
-      clock: deps.clock,
-      ...(deps.programs === undefined ? {} : { programs: deps.programs }),
-      pid1: true,
-      ...(stdin === undefined ? {} : { stdin }),
-      stdout,
-      stderr,
-    });
+    main = await startContainerProcess(deps, record, { argv, pid1: true, ...(stdin === undefined ? {} : { stdin }), stdout, stderr });
   } catch (e) {
     await deps.network.unpublish(record.id);
     await deps.network.detach(record.id);
