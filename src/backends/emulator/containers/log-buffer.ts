@@ -10,7 +10,8 @@
  */
 import { Writable } from 'node:stream';
 import type { LogLine, LogsRequest } from '../../../core/schemas/index.js';
-import { AbortError, throwIfAborted } from '../../../core/errors.js';
+import { throwIfAborted } from '../../../core/errors.js';
+import { Waiters } from './waiters.js';
 
 /** Default cap of kept log text per container: 4 MiB. */
 export const DEFAULT_LOG_BYTES = 4 * 1024 * 1024;
@@ -38,7 +39,7 @@ export class LogBuffer {
   #seq = 0;
   #open = false;
   #partial: Record<'stdout' | 'stderr', string> = { stdout: '', stderr: '' };
-  #waiters = new Set<() => void>();
+  #waiters = new Waiters();
   readonly #now: () => Date;
   readonly #maxBytes: number;
 
@@ -56,7 +57,7 @@ export class LogBuffer {
   close(): void {
     this.flush();
     this.#open = false;
-    this.#wake();
+    this.#waiters.wakeAll();
   }
 
   /** A writable that records what is written to it as lines of `stream`. */
@@ -119,7 +120,7 @@ export class LogBuffer {
     if (!request.follow) return;
     while (this.#open) {
       throwIfAborted(signal);
-      await this.#next(signal);
+      await this.#waiters.wait(signal);
       const fresh = this.#entries.slice(this.#head).filter((e) => e.seq > last);
       for (const e of fresh) {
         last = e.seq;
@@ -146,27 +147,6 @@ export class LogBuffer {
       this.#entries = this.#entries.slice(this.#head);
       this.#head = 0;
     }
-    this.#wake();
-  }
-
-  #wake(): void {
-    const waiters = [...this.#waiters];
-    this.#waiters.clear();
-    for (const w of waiters) w();
-  }
-
-  #next(signal?: AbortSignal): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      const onAbort = (): void => {
-        this.#waiters.delete(done);
-        reject(new AbortError(undefined, { cause: signal?.reason }));
-      };
-      const done = (): void => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve();
-      };
-      this.#waiters.add(done);
-      signal?.addEventListener('abort', onAbort, { once: true });
-    });
+    this.#waiters.wakeAll();
   }
 }

@@ -7,12 +7,12 @@
  *
  * @module
  */
-import { AbortError } from '../../../core/errors.js';
+import { Waiters } from './waiters.js';
 
 /** A gate that effects pass through; closed while the container is paused. */
 export class PauseGate {
   #paused = false;
-  #waiters = new Set<() => void>();
+  #waiters = new Waiters();
 
   /** Whether the gate is closed. */
   get paused(): boolean {
@@ -27,9 +27,7 @@ export class PauseGate {
   /** Opens the gate and lets every waiting effect through. */
   resume(): void {
     this.#paused = false;
-    const waiters = [...this.#waiters];
-    this.#waiters.clear();
-    for (const w of waiters) w();
+    this.#waiters.wakeAll();
   }
 
   /**
@@ -39,18 +37,6 @@ export class PauseGate {
    */
   pass(signal?: AbortSignal): Promise<void> {
     if (!this.#paused) return Promise.resolve();
-    return new Promise<void>((resolve, reject) => {
-      const onAbort = (): void => {
-        this.#waiters.delete(done);
-        reject(new AbortError(undefined, { cause: signal?.reason }));
-      };
-      const done = (): void => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve();
-      };
-      if (signal?.aborted) return onAbort();
-      this.#waiters.add(done);
-      signal?.addEventListener('abort', onAbort, { once: true });
-    });
+    return this.#waiters.wait(signal);
   }
 }
