@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { Command, SimpleCommand } from './ast.js';
+import type { Command, List, SimpleCommand } from './ast.js';
 import { LoopSignal } from './control.js';
 import { expandPattern, expandWord, expandWords } from './expand.js';
 import type { FdTable } from './io-table.js';
@@ -27,39 +27,21 @@ export async function runCompound(sh: Shell, command: Exclude<Command, SimpleCom
       }
       return command.elseBody ? sh.runList(command.elseBody, io) : 0;
     }
-    case 'loop': {
-      let status = 0;
-      sh.loopDepth++;
-      try {
-        for (;;) {
-          await sh.checkSignal();
-          const cond = await sh.runCondition(command.cond, io);
-          if (command.until ? cond === 0 : cond !== 0) break;
-          const step = await loopBody(() => sh.runList(command.body, io));
-          status = sh.status;
-          if (step === 'break') break;
-        }
-      } finally {
-        sh.loopDepth--;
-      }
-      return status;
-    }
+    case 'loop':
+      return runLoop(sh, command.body, io, async () => {
+        await sh.checkSignal();
+        const cond = await sh.runCondition(command.cond, io);
+        return command.until ? cond !== 0 : cond === 0;
+      });
     case 'for': {
       const items = command.items ? await expandWords(command.items, sh) : [...sh.params];
-      let status = 0;
-      sh.loopDepth++;
-      try {
-        for (const item of items) {
-          await sh.checkSignal();
-          sh.assign(command.name, item);
-          const step = await loopBody(() => sh.runList(command.body, io));
-          status = sh.status;
-          if (step === 'break') break;
-        }
-      } finally {
-        sh.loopDepth--;
-      }
-      return status;
+      let next = 0;
+      return runLoop(sh, command.body, io, async () => {
+        if (next >= items.length) return false;
+        await sh.checkSignal();
+        sh.assign(command.name, items[next++]!);
+        return true;
+      });
     }
     case 'case': {
       const word = await expandWord(command.word, sh);
@@ -74,6 +56,25 @@ export async function runCompound(sh: Shell, command: Exclude<Command, SimpleCom
       sh.functions.set(command.name, command.body);
       return 0;
   }
+}
+
+/**
+ * The part `while`, `until` and `for` share: runs `body` while `advance` says to go on, with
+ * `break`/`continue` unwinding to here; the status is the last body run's (0 if none ran).
+ */
+async function runLoop(sh: Shell, body: List, io: FdTable, advance: () => Promise<boolean>): Promise<number> {
+  let status = 0;
+  sh.loopDepth++;
+  try {
+    while (await advance()) {
+      const step = await loopBody(() => sh.runList(body, io));
+      status = sh.status;
+      if (step === 'break') break;
+    }
+  } finally {
+    sh.loopDepth--;
+  }
+  return status;
 }
 
 async function loopBody(body: () => Promise<number>): Promise<'next' | 'break'> {
