@@ -74,17 +74,18 @@ class Parser {
   }
 
   #expectReserved(word: string): void {
-    if (!this.#isReserved(word)) {
-      const t = this.#peek();
-      throw new ShSyntaxError(`syntax error: unexpected ${describe(t)} (expecting "${word}")`, t.type === 'eof');
-    }
-    this.#take();
+    this.#expect(this.#isReserved(word), word);
   }
 
   #expectOp(op: string): void {
-    if (!this.#isOp(op)) {
+    this.#expect(this.#isOp(op), op);
+  }
+
+  /** Takes the next token when `found`, else fails with ash's "expecting" message. */
+  #expect(found: boolean, expected: string): void {
+    if (!found) {
       const t = this.#peek();
-      throw new ShSyntaxError(`syntax error: unexpected ${describe(t)} (expecting "${op}")`, t.type === 'eof');
+      throw new ShSyntaxError(`syntax error: unexpected ${describe(t)} (expecting "${expected}")`, t.type === 'eof');
     }
     this.#take();
   }
