@@ -11,6 +11,8 @@ import { posix } from 'node:path';
 import { Readable } from 'node:stream';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import tarStream from 'tar-stream';
+import { LayerFormatError } from '../../../../fs-union/errors.js';
+import { cleanEntryName } from '../../../../fs-union/paths.js';
 import type { ProgramContext } from '../../program.js';
 import { complain, errorText, iterate, resolvePath, write } from '../io.js';
 import { modeString } from './common.js';
@@ -57,17 +59,17 @@ function parseTarArgs(argv: string[]): TarOptions {
   return o;
 }
 
-/** Cleans an archive member name; undefined when it would leave the target directory. */
+/**
+ * Cleans an archive member name with the layer rules (so `tar` in a container and image
+ * layers agree on what escapes); undefined when it would leave the target directory.
+ */
 function safeName(name: string): string | undefined {
-  const parts: string[] = [];
-  for (const p of name.split('/')) {
-    if (p === '' || p === '.') continue;
-    if (p === '..') {
-      if (parts.length === 0) return undefined;
-      parts.pop();
-    } else parts.push(p);
+  try {
+    return cleanEntryName(name);
+  } catch (e) {
+    if (e instanceof LayerFormatError) return undefined;
+    throw e;
   }
-  return parts.join('/');
 }
 
 /** `tar -c|-x|-t [-z] [-v] [-f FILE] [-C DIR] [FILE...]`. */
