@@ -1,23 +1,32 @@
 /**
- * Reading layer tars on tar-stream's extractor.
+ * Reading layer tars into layer parts.
  *
- * The bytes are hashed as they are fed to the parser, so the diffID is known when the last
- * entry is read, without a second pass. Every entry goes through {@link LayerBuilder}, which
- * applies the path rules; whiteout names become whiteouts, AUFS metadata names are skipped.
+ * The bytes are parsed from raw blocks by {@link TarScanner} and hashed as they are fed to it,
+ * so the diffID is known when the last entry is read, without a second pass. An in-memory tar
+ * is fed in slices small enough to stay in the CPU cache between the two uses of its bytes:
+ * the archive hash, then the parse and each file's own hash, so the bytes come from memory
+ * once. Every entry goes through {@link LayerBuilder}, which applies the path rules; whiteout
+ * names become whiteouts, AUFS metadata names are skipped.
+ *
+ * File bodies are copied exactly once, and only when their content is new to the store (a
+ * body is hashed where it lies first). The copy is deliberate even where a zero-copy view of
+ * the input would do: the input buffer belongs to the caller (who may reuse it, as pooled
+ * stream chunks and the benchmark's tar are), and a view would pin the whole chunk (up to the
+ * whole archive) for as long as one tiny file lives on in the store. Bodies that arrive split
+ * across chunks are assembled into a buffer of their own, which the store then keeps as is.
  *
  * @module
  */
-import { createHash } from 'node:crypto';
-import tarStream from 'tar-stream';
-import type { Header } from 'tar-stream';
-import { AbortError, abortErrorFrom, throwIfAborted } from '../core/errors.js';
+import { createHash, hash } from 'node:crypto';
+import { AbortError, StowageError, abortErrorFrom, throwIfAborted } from '../core/errors.js';
 import { LayerFormatError } from './errors.js';
 import { cleanEntryName } from './paths.js';
 import { parseWhiteoutName } from './whiteouts.js';
-import { defaultContentStore, type ContentStore } from './content-store.js';
+import { defaultContentStore, type ContentRef, type ContentStore } from './content-store.js';
 import type { EntryOptions } from './entry.js';
 import type { LayerParts } from './layer.js';
 import { LayerBuilder } from './layer-builder.js';
+import { TarScanner, type ScannedEntry } from './tar-scanner.js';
 
 /** Anything a tar can be read from: a stream, an async iterable of chunks, or the bytes. */
 export type TarSource = NodeJS.ReadableStream | AsyncIterable<Uint8Array> | Uint8Array;
@@ -40,157 +49,146 @@ export interface ReadLayerTarResult {
   bytes: number;
 }
 
-/** Feeds big in-memory tars in slices so the parser and hash interleave with other work. */
-const SLICE = 1 << 20;
-
-async function* chunksOf(source: TarSource): AsyncIterable<Uint8Array> {
-  if (source instanceof Uint8Array) {
-    for (let i = 0; i < source.length; i += SLICE) yield source.subarray(i, i + SLICE);
-    return;
-  }
-  for await (const chunk of source as AsyncIterable<Uint8Array | string>) {
-    yield typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-  }
-}
-
 /**
- * Entry metadata from a tar header (xattrs from `SCHILY.xattr.*` PAX records). tar-stream hands
- * PAX values over as UTF-8 text, so an xattr whose value is not valid UTF-8 (a binary
- * `security.capability`) does not survive byte for byte; textual values do.
+ * Slice size for in-memory tars: small enough that a slice is still in the L2 cache when the
+ * parser hashes the files in it right after the archive hash has read it.
  */
-function metaOf(header: Header): EntryOptions {
-  const xattrs: Record<string, Buffer> = {};
-  for (const [key, value] of Object.entries((header.pax ?? {}) as Record<string, string>)) {
-    if (key.startsWith('SCHILY.xattr.')) xattrs[key.slice('SCHILY.xattr.'.length)] = Buffer.from(value, 'utf8');
-  }
-  return {
-    mode: (header.mode ?? 0) & 0o7777,
-    uid: header.uid ?? 0,
-    gid: header.gid ?? 0,
-    mtime: header.mtime ?? new Date(0),
-    xattrs,
-  };
-}
+const SLICE = 256 * 1024;
 
 /**
  * Parses an uncompressed layer tar.
  *
  * @throws LayerFormatError naming the entry (`path-escape`, `hardlink-escape`,
- *   `symlink-escape`, `bad-whiteout`, `bad-entry`, `truncated`); AbortError on `signal`
+ *   `symlink-escape`, `bad-whiteout`, `bad-entry`, `truncated`); AbortError on `signal`;
+ *   a StowageError raised by the source (a decoder's `UnsupportedError`) as it is
  */
 export async function readLayerTar(source: TarSource, options: ReadLayerTarOptions = {}): Promise<ReadLayerTarResult> {
   const { signal } = options;
   throwIfAborted(signal);
-  const builder = new LayerBuilder({ store: options.store ?? defaultContentStore });
-  const hash = createHash('sha256');
-  const slab = new BodySlab();
-  const extract = tarStream.extract();
+  const store = options.store ?? defaultContentStore;
+  const builder = new LayerBuilder({ store });
+  const archiveHash = createHash('sha256');
+  const arena = new BodyArena();
+  const scanner = new TarScanner((entry, body, owned) => addEntry(builder, store, arena, entry, body, owned), {
+    allocate: (size) => arena.take(size),
+  });
   let bytes = 0;
-  let lastEntry = '<archive start>';
-  let stopped = false;
-
-  // The feeder hashes exactly the bytes handed to the parser and honours its backpressure.
-  const feed = (async () => {
-    try {
-      for await (const chunk of chunksOf(source)) {
-        if (stopped) return;
-        throwIfAborted(signal);
-        hash.update(chunk);
-        bytes += chunk.length;
-        if (!extract.write(chunk)) {
-          await new Promise<void>((resolve) => {
-            const done = (): void => {
-              extract.off('drain', done);
-              extract.off('close', done);
-              resolve();
-            };
-            extract.on('drain', done);
-            extract.on('close', done);
-          });
-        }
-      }
-      if (!stopped) extract.end(null);
-    } catch (err) {
-      extract.destroy(err as Error);
-    }
-  })();
-
-  const onAbort = (): void => {
-    extract.destroy(abortErrorFrom(signal!));
+  const feed = (chunk: Uint8Array): void => {
+    archiveHash.update(chunk);
+    bytes += chunk.length;
+    scanner.push(chunk);
   };
-  signal?.addEventListener('abort', onAbort, { once: true });
   try {
-    for await (const entry of extract) {
-      const header = entry.header;
-      lastEntry = header.name;
-      const stream = entry as unknown as AsyncIterable<Uint8Array>;
-      const isFile = header.type === 'file' || header.type === 'contiguous-file';
-      const body = isFile ? await readBody(stream, header.size ?? 0, slab) : (await skipBody(stream), undefined);
-      addEntry(builder, header, body);
+    if (source instanceof Uint8Array) {
+      for (let i = 0; i < source.length; i += SLICE) {
+        throwIfAborted(signal);
+        feed(source.subarray(i, i + SLICE));
+      }
+    } else {
+      for await (const chunk of abortable(source as AsyncIterable<Uint8Array | string>, signal)) {
+        feed(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+      }
     }
-    await feed;
+    scanner.end();
     throwIfAborted(signal);
-    return { parts: builder.finish(), digest: `sha256:${hash.digest('hex')}`, bytes };
+    return { parts: builder.finish(), digest: `sha256:${archiveHash.digest('hex')}`, bytes };
   } catch (err) {
-    stopped = true;
-    extract.destroy(null);
     if (err instanceof LayerFormatError || err instanceof AbortError) throw err;
     if (signal?.aborted) throw abortErrorFrom(signal);
+    if (err instanceof StowageError) throw err;
     const message = err instanceof Error ? err.message : String(err);
-    if (/unexpected end/i.test(message)) throw new LayerFormatError('truncated', lastEntry, 'archive is truncated after entry', { cause: err });
-    throw new LayerFormatError('bad-entry', lastEntry, `unreadable archive after entry (${message})`, { cause: err });
-  } finally {
-    signal?.removeEventListener('abort', onAbort);
+    throw new LayerFormatError('bad-entry', scanner.lastEntry, `unreadable archive after entry (${message})`, { cause: err });
   }
 }
 
-/** Size of the slabs small file bodies are copied into. */
-const SLAB_SIZE = 4 * 1024 * 1024;
+/**
+ * Iterates a source, rejecting with AbortError as soon as `signal` fires even while the source
+ * is waiting for data, and closing the source (destroying a stream) when the loop stops early.
+ */
+async function* abortable<T>(source: AsyncIterable<T>, signal: AbortSignal | undefined): AsyncGenerator<T> {
+  const iterator = source[Symbol.asyncIterator]();
+  let aborted: Promise<never> | undefined;
+  let onAbort: (() => void) | undefined;
+  if (signal !== undefined) {
+    aborted = new Promise<never>((_resolve, reject) => {
+      onAbort = (): void => reject(abortErrorFrom(signal));
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+    // Observed here so an abort after the last chunk is not reported as unhandled.
+    aborted.catch(() => undefined);
+  }
+  let done = false;
+  try {
+    for (;;) {
+      throwIfAborted(signal);
+      const next = aborted === undefined ? await iterator.next() : await Promise.race([iterator.next(), aborted]);
+      if (next.done === true) {
+        done = true;
+        return;
+      }
+      yield next.value;
+    }
+  } finally {
+    if (onAbort !== undefined) signal!.removeEventListener('abort', onAbort);
+    if (!done) await iterator.return?.();
+  }
+}
+
+/** Entry metadata from a scanned header. */
+function metaOf(entry: ScannedEntry): EntryOptions {
+  return {
+    mode: entry.mode & 0o7777,
+    uid: entry.uid,
+    gid: entry.gid,
+    mtime: new Date(entry.mtime * 1000),
+    xattrs: entry.xattrs ?? {},
+  };
+}
+
+/** Bodies up to this size share arena blocks; bigger ones get a buffer of their own. */
+const ARENA_MAX_BODY = 64 * 1024;
+/** Size of one arena block. */
+const ARENA_BLOCK = 1024 * 1024;
 
 /**
- * Hands out copies of file bodies packed into shared slabs: tens of thousands of small
- * allocations would otherwise dominate import time in allocation and garbage collection.
- * A slab lives as long as any file in it; that is the lifetime of the layer, which is fine.
+ * Packs the copies of small file bodies into 1 MiB blocks. One allocation per file costs more
+ * than hashing it (each Buffer is an ArrayBuffer with its own backing store, which the garbage
+ * collector tracks as external memory); packing makes it one per ~100 files. A block lives as
+ * long as any file in it: it holds only file content of this layer, densely, so what a
+ * surviving small file can pin is bounded by the block size, never by the input chunk or the
+ * archive.
  */
-class BodySlab {
-  #slab: Buffer = Buffer.allocUnsafeSlow(0);
+class BodyArena {
+  #block: Buffer = Buffer.allocUnsafeSlow(0);
   #used = 0;
 
-  /** A buffer of `size` bytes the caller fills completely. */
+  /** A buffer of `size` bytes for the caller to fill. */
   take(size: number): Buffer {
-    if (size > SLAB_SIZE / 8) return Buffer.allocUnsafeSlow(size);
-    if (this.#used + size > this.#slab.length) {
-      this.#slab = Buffer.allocUnsafeSlow(SLAB_SIZE);
+    if (size > ARENA_MAX_BODY) return Buffer.allocUnsafeSlow(size);
+    if (this.#used + size > this.#block.length) {
+      this.#block = Buffer.allocUnsafeSlow(ARENA_BLOCK);
       this.#used = 0;
     }
-    const out = this.#slab.subarray(this.#used, this.#used + size);
+    const out = this.#block.subarray(this.#used, this.#used + size);
     this.#used += size;
     return out;
   }
 }
 
-/** Collects an entry's body as a copy (chunks may be views into the caller's buffer). */
-async function readBody(entry: AsyncIterable<Uint8Array>, size: number, slab: BodySlab): Promise<Buffer> {
-  const out = slab.take(size);
-  let offset = 0;
-  for await (const chunk of entry) {
-    out.set(chunk, offset);
-    offset += chunk.length;
-  }
-  if (offset !== size) throw new Error('Unexpected end of data');
-  return out;
+/** Interns a file body: hashed where it lies, copied only when the store has no such content. */
+function intern(store: ContentStore, arena: BodyArena, body: Buffer, owned: boolean): ContentRef {
+  const digest = `sha256:${hash('sha256', body, 'hex')}`;
+  const existing = store.get(digest);
+  if (existing !== undefined) return existing;
+  if (owned) return store.putHashed(digest, body);
+  const copy = arena.take(body.length);
+  body.copy(copy);
+  return store.putHashed(digest, copy);
 }
 
-/** Drains an entry whose body the layer does not keep. */
-async function skipBody(entry: AsyncIterable<Uint8Array>): Promise<void> {
-  for await (const _chunk of entry) {
-    // Nothing to keep: directories, links and devices carry no content.
-  }
-}
-
-/** Adds one parsed tar entry to the builder, turning whiteout names into whiteouts. */
-function addEntry(builder: LayerBuilder, header: Header, body: Buffer | undefined): void {
-  const name = header.name;
+/** Adds one scanned tar entry to the builder, turning whiteout names into whiteouts. */
+function addEntry(builder: LayerBuilder, store: ContentStore, arena: BodyArena, entry: ScannedEntry, body: Buffer | undefined, owned: boolean): void {
+  const name = entry.name;
   const path = cleanEntryName(name);
   const whiteout = path === '' ? null : parseWhiteoutName(path, name);
   if (whiteout !== null) {
@@ -198,34 +196,28 @@ function addEntry(builder: LayerBuilder, header: Header, body: Buffer | undefine
     else if (whiteout.kind === 'opaque') builder.addOpaque(whiteout.dir, name);
     return;
   }
-  const meta = metaOf(header);
-  switch (header.type) {
-    case 'file':
-    case 'contiguous-file':
-      builder.addFile(path, body ?? Buffer.alloc(0), meta, name);
+  switch (entry.type) {
+    case '0':
+      builder.addFileContent(path, intern(store, arena, body ?? Buffer.alloc(0), owned), metaOf(entry), name);
       return;
-    case 'directory':
-      builder.addDirectory(path, meta, name);
+    case '5':
+      builder.addDirectory(path, metaOf(entry), name);
       return;
-    case 'symlink':
-      builder.addSymlink(path, header.linkname ?? '', meta, name);
+    case '2':
+      builder.addSymlink(path, entry.linkname, metaOf(entry), name);
       return;
-    case 'link':
-      builder.addHardlink(path, header.linkname ?? '', meta, name);
+    case '1':
+      builder.addHardlink(path, entry.linkname, metaOf(entry), name);
       return;
-    case 'character-device':
-    case 'block-device':
-      builder.addDevice(path, header.type === 'character-device' ? 'char' : 'block', {
-        ...meta,
-        major: header.devmajor ?? 0,
-        minor: header.devminor ?? 0,
-      }, name);
+    case '3':
+    case '4':
+      builder.addDevice(path, entry.type === '3' ? 'char' : 'block', { ...metaOf(entry), major: entry.devMajor, minor: entry.devMinor }, name);
       return;
-    case 'fifo':
-      builder.addDevice(path, 'fifo', meta, name);
+    case '6':
+      builder.addDevice(path, 'fifo', metaOf(entry), name);
       return;
     default:
-      // Global PAX headers and vendor extensions describe no file of the layer.
+      // Vendor extensions (sparse files, volume labels, ...) describe no file of the layer.
       return;
   }
 }
