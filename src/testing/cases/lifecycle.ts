@@ -23,9 +23,12 @@ export function lifecycleCases(ctx: SuiteContext): void {
   });
 
   it('runs a command to its exit code', async () => {
-    const { exitCode, stdout } = await runToEnd(ctx, { cmd: ['sh', '-c', 'echo hello; exit 3'] });
+    const { container, exitCode, stdout } = await runToEnd(ctx, { cmd: ['sh', '-c', 'echo hello; exit 3'] });
     expect(exitCode).toBe(3);
     expect(stdout).toBe('hello');
+    const row = (await ctx.engine.containers.list({ all: true })).find((r) => r.id === container.id)!;
+    // `docker ps` quotes the arguments that hold a space.
+    expect(row.command).toBe("sh -c 'echo hello; exit 3'");
   });
 
   it('stop of sleep 1000 ends with 137 after the timeout (PID 1 ignores SIGTERM)', async () => {
@@ -167,7 +170,9 @@ export function lifecycleCases(ctx: SuiteContext): void {
     const info = await c.inspect();
     expect(info.name).toBe(c.name);
     expect(info.config.cmd).toEqual(['sh', '-c', 'true']);
-    expect(info.config.env).toContain('FOO=bar');
+    // Docker's merge: the container's own entries first, then the image's it did not override.
+    expect(info.config.env[0]).toBe('FOO=bar');
+    expect(info.config.env.some((e) => e.startsWith('PATH='))).toBe(true);
     expect(info.config.workingDir).toBe('/tmp');
     expect(info.config.hostname).toBe('box1');
     expect(info.config.labels).toEqual({ a: 'b' });

@@ -39,7 +39,7 @@ const cases: [string, string, number][] = [
   ['which sh ls; which nosuch; echo $?', '/bin/sh\n/bin/ls\n1\n', 0],
   ['echo a b c | xargs -n 1 echo x; seq 3 | xargs; printf "f1\\nf2\\n" | xargs -I{} echo "<{}>"', 'x a\nx b\nx c\n1 2 3\n<f1>\n<f2>\n', 0],
   // System
-  ['id; id -u; id -g; id -un; id -gn; whoami; id www', 'uid=0(root) gid=0(root)\n0\n0\nroot\nroot\nroot\nuid=33(www) gid=33(www-data)\n', 0],
+  ['id; id -u; id -g; id -un; id -gn; whoami; id www', 'uid=0(root) gid=0(root) groups=0(root)\n0\n0\nroot\nroot\nroot\nuid=33(www) gid=33(www-data) groups=33(www-data)\n', 0],
   ['uname; uname -m; uname -s -r; uname -a | cut -d" " -f1-2', 'Linux\nx86_64\nLinux 6.1.0-stowage\nLinux box\n', 0],
   ['hostname; env | grep ^HOME=; env -i FOO=1 env; env X=2 sh -c "echo \\$X"', 'box\nHOME=/root\nFOO=1\n2\n', 0],
   ['date -d @0 +%Y-%m-%dT%H:%M:%S; date +%s | grep -cE "^[0-9]+$"', '1970-01-01T00:00:00\n1\n', 0],
@@ -74,7 +74,7 @@ describe('applets', () => {
     const r = await sh('echo x > /tmp/r; touch /tmp/t; mkdir /tmp/d; cp /etc/group /tmp/c; id; stat -c "%U:%G" /tmp/r /tmp/t /tmp/d /tmp/c /etc/group', {
       env: { STOWAGE_UID: '33', STOWAGE_GID: '33' },
     });
-    expect(r.stdout).toBe('uid=33(www) gid=33(www-data)\n' + 'www:www-data\n'.repeat(4) + 'root:root\n');
+    expect(r.stdout).toBe('uid=33(www) gid=33(www-data) groups=33(www-data)\n' + 'www:www-data\n'.repeat(4) + 'root:root\n');
   });
 
   it('rejects unknown options the way busybox does', async () => {

@@ -108,11 +108,11 @@ export async function createContainer(deps: CreateDeps, request: ContainerCreate
 
 /** The image's config with the request's overrides, as `docker inspect` shows `Config`. */
 export function mergeConfig(image: ImageRecordLike, request: ContainerCreateRequest): ContainerInfo['config'] {
+  // Docker's merge: the user's entries first, then the image's entries the user did not set.
   const env = new Map<string, string>();
-  for (const entry of [...image.config.env, ...request.env]) {
-    const eq = entry.indexOf('=');
-    env.set(eq < 0 ? entry : entry.slice(0, eq), entry);
-  }
+  const keyOf = (entry: string) => (entry.includes('=') ? entry.slice(0, entry.indexOf('=')) : entry);
+  for (const entry of request.env) env.set(keyOf(entry), entry);
+  for (const entry of image.config.env) if (!env.has(keyOf(entry))) env.set(keyOf(entry), entry);
   // Docker gives a container the default PATH when its image sets none.
   if (!env.has('PATH')) env.set('PATH', `PATH=${DEFAULT_PATH}`);
   const entrypoint = request.entrypoint ?? image.config.entrypoint;

@@ -47,7 +47,7 @@ export function summarize(record: ContainerRecord, now: Date): ContainerSummary 
     id: record.id,
     names: [record.name],
     image: record.imageRef,
-    command: [...(record.config.entrypoint ?? []), ...(record.config.cmd ?? [])].join(' '),
+    command: psCommand([...(record.config.entrypoint ?? []), ...(record.config.cmd ?? [])]),
     created: record.created,
     state: record.state.status,
     status: formatContainerStatus({
@@ -100,4 +100,10 @@ function matchName(name: string, filter: string): boolean {
   } catch {
     return name.includes(filter);
   }
+}
+
+/** The COMMAND of `docker ps`: the path, then the arguments, those with a space in single quotes. */
+export function psCommand(argv: readonly string[]): string {
+  const [path = '', ...args] = argv;
+  return [path, ...args.map((a) => (a.includes(' ') ? `'${a}'` : a))].join(' ');
 }

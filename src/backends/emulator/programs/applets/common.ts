@@ -29,6 +29,8 @@ export interface AccountInfo {
   gid?: number;
   /** Home directory (users only). */
   home?: string;
+  /** Member user names (groups only: the fourth field of /etc/group). */
+  members?: string[];
 }
 
 async function readDb(fs: FileSystemApi, path: string): Promise<string[][]> {
@@ -50,7 +52,11 @@ export async function readUsers(fs: FileSystemApi): Promise<AccountInfo[]> {
 
 /** Groups from `/etc/group`. */
 export async function readGroups(fs: FileSystemApi): Promise<AccountInfo[]> {
-  return (await readDb(fs, '/etc/group')).map((f) => ({ name: f[0] ?? '', id: Number(f[2]) }));
+  return (await readDb(fs, '/etc/group')).map((f) => ({
+    name: f[0] ?? '',
+    id: Number(f[2]),
+    members: (f[3] ?? '').split(',').filter((m) => m !== ''),
+  }));
 }
 
 /**

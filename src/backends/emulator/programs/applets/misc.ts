@@ -184,7 +184,13 @@ export async function id(ctx: ProgramContext): Promise<number> {
   let text: string;
   if (flags.has('u')) text = n ? (uname ?? String(uid)) : String(uid);
   else if (flags.has('g') || flags.has('G')) text = n ? (gname ?? String(gid)) : String(gid);
-  else text = `uid=${uid}${uname ? `(${uname})` : ''} gid=${gid}${gname ? `(${gname})` : ''}`;
+  else {
+    // As busybox: the primary group, then every group that lists the user as a member.
+    const label = (g: number) => `${g}${groups.find((x) => x.id === g) ? `(${groups.find((x) => x.id === g)!.name})` : ''}`;
+    const supplementary = groups.filter((g) => uname !== undefined && g.members?.includes(uname) && g.id !== gid).map((g) => g.id);
+    const all = [gid, ...supplementary];
+    text = `uid=${uid}${uname ? `(${uname})` : ''} gid=${gid}${gname ? `(${gname})` : ''} groups=${all.map(label).join(',')}`;
+  }
   await write(ctx.stdout, `${text}\n`, ctx.signal);
   return 0;
 }

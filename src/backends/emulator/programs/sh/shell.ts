@@ -101,6 +101,9 @@ export class Shell implements ExpandHost {
       this.#jobCounter = { next: 100, orphans: new AbortController() };
       if (!this.vars.has('PWD')) this.vars.set('PWD', { value: this.cwd, exported: true });
       this.vars.set('PPID', { value: '0', exported: false });
+      // As busybox ash: each new shell exports its nesting level.
+      const level = Number.parseInt(ctx.env['SHLVL'] ?? '0', 10);
+      this.vars.set('SHLVL', { value: String((Number.isFinite(level) ? level : 0) + 1), exported: true });
     }
   }
 
