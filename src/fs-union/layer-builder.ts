@@ -169,7 +169,8 @@ export class LayerBuilder {
       group.push(entry.path);
       links.set(entry.target, group);
     }
-    const entries = new Map(this.#entries);
+    // Hard links are rare: only then is the map copied to be rewritten.
+    const entries = links.size === 0 ? this.#entries : new Map(this.#entries);
     for (const [filePath, group] of links) {
       const file = entries.get(filePath) as Extract<LayerEntry, { type: 'file' }>;
       const members = [filePath, ...group];
@@ -192,7 +193,7 @@ export class LayerBuilder {
       uid: options.uid ?? 0,
       gid: options.gid ?? 0,
       mtime: wholeSeconds(options.mtime ?? this.#mtime),
-      xattrs: options.xattrs ?? {},
+      xattrs: options.xattrs ?? NO_XATTRS,
     };
   }
 
@@ -221,6 +222,11 @@ export class LayerBuilder {
    * outside the target directory.
    */
   #resolveParents(path: string, entryName: string, reason: 'symlink-escape' | 'hardlink-escape'): string {
+    // Fast path: a directory entry of this layer exists only while no ancestor of it is a
+    // symlink or file of this layer (placing one drops everything below it), so a path whose
+    // parent is such a directory lands where it says.
+    const parent = parentOf(path);
+    if (parent === '' || this.#entries.get(parent)?.type === 'directory') return path;
     let current = path;
     for (let hops = 0; ; hops++) {
       const parts = current.split('/');
@@ -288,8 +294,14 @@ export class LayerBuilder {
  * says, so a commit looks the same before and after a trip through `toTar()`.
  */
 function wholeSeconds(date: Date): Date {
-  return new Date(Math.floor(date.getTime() / 1000) * 1000);
+  // Entries are immutable, so a Date that is already whole is shared rather than copied (one
+  // object less per entry of a big layer).
+  const time = date.getTime();
+  return time % 1000 === 0 ? date : new Date(Math.floor(time / 1000) * 1000);
 }
+
+/** The xattrs of every entry that has none: shared, so frozen. */
+const NO_XATTRS: Readonly<Record<string, Buffer>> = Object.freeze({});
 
 /** Lexically folds `target` onto directory `base`; undefined when `..` climbs above the root. */
 function foldUnder(base: string, target: string): string | undefined {

@@ -9,6 +9,9 @@
  */
 import { LayerFormatError } from './errors.js';
 
+/** Names with an empty, `.` or `..` segment, or a leading or trailing `/`. */
+const NEEDS_CLEANING = /^\/|\/$|\/\/|(?:^|\/)\.\.?(?:\/|$)|^$/;
+
 /**
  * Cleans an archive entry name into a root-relative layer path.
  *
@@ -16,6 +19,9 @@ import { LayerFormatError } from './errors.js';
  * @throws LayerFormatError (`path-escape`) when `..` climbs above the root
  */
 export function cleanEntryName(name: string): string {
+  // Most names are clean already; checking is much cheaper than splitting and joining, which
+  // matters for layers of tens of thousands of entries.
+  if (!NEEDS_CLEANING.test(name)) return name;
   const out: string[] = [];
   for (const part of name.split('/')) {
     if (part === '' || part === '.') continue;

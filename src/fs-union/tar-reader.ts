@@ -69,7 +69,8 @@ export async function readLayerTar(source: TarSource, options: ReadLayerTarOptio
   const builder = new LayerBuilder({ store });
   const archiveHash = createHash('sha256');
   const arena = new BodyArena();
-  const scanner = new TarScanner((entry, body, owned) => addEntry(builder, store, arena, entry, body, owned), {
+  const dates: DateCache = { seconds: NaN, date: new Date(0) };
+  const scanner = new TarScanner((entry, body, owned) => addEntry(builder, store, arena, dates, entry, body, owned), {
     allocate: (size) => arena.take(size),
   });
   let bytes = 0;
@@ -134,15 +135,24 @@ async function* abortable<T>(source: AsyncIterable<T>, signal: AbortSignal | und
   }
 }
 
-/** Entry metadata from a scanned header. */
-function metaOf(entry: ScannedEntry): EntryOptions {
-  return {
-    mode: entry.mode & 0o7777,
-    uid: entry.uid,
-    gid: entry.gid,
-    mtime: new Date(entry.mtime * 1000),
-    xattrs: entry.xattrs ?? {},
-  };
+/**
+ * Entry metadata from a scanned header. Entries of one tar mostly share an mtime, and entries
+ * never modify their Date, so consecutive equal mtimes share one object.
+ */
+function metaOf(entry: ScannedEntry, dates: DateCache): EntryOptions {
+  if (dates.seconds !== entry.mtime) {
+    dates.seconds = entry.mtime;
+    dates.date = new Date(entry.mtime * 1000);
+  }
+  const meta: EntryOptions = { mode: entry.mode & 0o7777, uid: entry.uid, gid: entry.gid, mtime: dates.date };
+  if (entry.xattrs !== undefined) meta.xattrs = entry.xattrs;
+  return meta;
+}
+
+/** The last mtime seen and its Date. */
+interface DateCache {
+  seconds: number;
+  date: Date;
 }
 
 /** Bodies up to this size share arena blocks; bigger ones get a buffer of their own. */
@@ -187,7 +197,15 @@ function intern(store: ContentStore, arena: BodyArena, body: Buffer, owned: bool
 }
 
 /** Adds one scanned tar entry to the builder, turning whiteout names into whiteouts. */
-function addEntry(builder: LayerBuilder, store: ContentStore, arena: BodyArena, entry: ScannedEntry, body: Buffer | undefined, owned: boolean): void {
+function addEntry(
+  builder: LayerBuilder,
+  store: ContentStore,
+  arena: BodyArena,
+  dates: DateCache,
+  entry: ScannedEntry,
+  body: Buffer | undefined,
+  owned: boolean,
+): void {
   const name = entry.name;
   const path = cleanEntryName(name);
   const whiteout = path === '' ? null : parseWhiteoutName(path, name);
@@ -198,23 +216,23 @@ function addEntry(builder: LayerBuilder, store: ContentStore, arena: BodyArena, 
   }
   switch (entry.type) {
     case '0':
-      builder.addFileContent(path, intern(store, arena, body ?? Buffer.alloc(0), owned), metaOf(entry), name);
+      builder.addFileContent(path, intern(store, arena, body ?? Buffer.alloc(0), owned), metaOf(entry, dates), name);
       return;
     case '5':
-      builder.addDirectory(path, metaOf(entry), name);
+      builder.addDirectory(path, metaOf(entry, dates), name);
       return;
     case '2':
-      builder.addSymlink(path, entry.linkname, metaOf(entry), name);
+      builder.addSymlink(path, entry.linkname, metaOf(entry, dates), name);
       return;
     case '1':
-      builder.addHardlink(path, entry.linkname, metaOf(entry), name);
+      builder.addHardlink(path, entry.linkname, metaOf(entry, dates), name);
       return;
     case '3':
     case '4':
-      builder.addDevice(path, entry.type === '3' ? 'char' : 'block', { ...metaOf(entry), major: entry.devMajor, minor: entry.devMinor }, name);
+      builder.addDevice(path, entry.type === '3' ? 'char' : 'block', { ...metaOf(entry, dates), major: entry.devMajor, minor: entry.devMinor }, name);
       return;
     case '6':
-      builder.addDevice(path, 'fifo', metaOf(entry), name);
+      builder.addDevice(path, 'fifo', metaOf(entry, dates), name);
       return;
     default:
       // Vendor extensions (sparse files, volume labels, ...) describe no file of the layer.
