@@ -70,7 +70,7 @@ export async function readLayerTar(source: TarSource, options: ReadLayerTarOptio
   const archiveHash = createHash('sha256');
   const arena = new BodyArena();
   const dates: DateCache = { seconds: NaN, date: new Date(0) };
-  const scanner = new TarScanner((entry, body, owned) => addEntry(builder, store, arena, dates, entry, body, owned), {
+  const scanner = new TarScanner((entry, data, start, end, owned) => addEntry(builder, store, arena, dates, entry, data, start, end, owned), {
     allocate: (size) => arena.take(size),
   });
   let bytes = 0;
@@ -183,17 +183,30 @@ class BodyArena {
     this.#used += size;
     return out;
   }
+
+  /** Returns the space of the last buffer taken, which the caller did not keep. */
+  giveBack(buffer: Buffer): void {
+    if (buffer.buffer === this.#block.buffer && buffer.byteOffset + buffer.length === this.#block.byteOffset + this.#used) {
+      this.#used -= buffer.length;
+    }
+  }
 }
 
-/** Interns a file body: hashed where it lies, copied only when the store has no such content. */
-function intern(store: ContentStore, arena: BodyArena, body: Buffer, owned: boolean): ContentRef {
+/**
+ * Interns a file body. A body the scanner assembled is kept as is; one lying in the caller's
+ * chunk is copied into the arena first and hashed from the copy (still in cache), and the
+ * arena space is given back when the store already has that content.
+ */
+function intern(store: ContentStore, arena: BodyArena, data: Buffer, start: number, end: number, owned: boolean): ContentRef {
+  const body = owned ? data : arena.take(end - start);
+  if (!owned) data.copy(body, 0, start, end);
   const digest = `sha256:${hash('sha256', body, 'hex')}`;
   const existing = store.get(digest);
-  if (existing !== undefined) return existing;
-  if (owned) return store.putHashed(digest, body);
-  const copy = arena.take(body.length);
-  body.copy(copy);
-  return store.putHashed(digest, copy);
+  if (existing !== undefined) {
+    if (!owned) arena.giveBack(body);
+    return existing;
+  }
+  return store.putHashed(digest, body);
 }
 
 /** Adds one scanned tar entry to the builder, turning whiteout names into whiteouts. */
@@ -203,7 +216,9 @@ function addEntry(
   arena: BodyArena,
   dates: DateCache,
   entry: ScannedEntry,
-  body: Buffer | undefined,
+  data: Buffer,
+  start: number,
+  end: number,
   owned: boolean,
 ): void {
   const name = entry.name;
@@ -216,7 +231,7 @@ function addEntry(
   }
   switch (entry.type) {
     case '0':
-      builder.addFileContent(path, intern(store, arena, body ?? Buffer.alloc(0), owned), metaOf(entry, dates), name);
+      builder.addFileContent(path, intern(store, arena, data, start, end, owned), metaOf(entry, dates), name);
       return;
     case '5':
       builder.addDirectory(path, metaOf(entry, dates), name);
