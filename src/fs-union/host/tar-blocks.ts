@@ -67,14 +67,20 @@ export function readNumber(block: Buffer, offset: number, length: number): numbe
 /** True when a header block's checksum matches (unsigned or the historic signed sum). */
 export function checksumValid(block: Buffer): boolean {
   const stored = readNumber(block, 148, 8);
-  let unsigned = 0;
-  let signed = 0;
-  for (let i = 0; i < BLOCK; i++) {
-    const b = i >= 148 && i < 156 ? 0x20 : block[i]!;
+  // The checksum field itself counts as eight spaces.
+  let unsigned = 8 * 0x20;
+  let high = 0; // bytes above 127, which the signed sum counts 256 lower
+  for (let i = 0; i < 148; i++) {
+    const b = block[i]!;
     unsigned += b;
-    signed += b > 127 ? b - 256 : b;
+    if (b > 127) high++;
   }
-  return stored === unsigned || stored === signed;
+  for (let i = 156; i < BLOCK; i++) {
+    const b = block[i]!;
+    unsigned += b;
+    if (b > 127) high++;
+  }
+  return stored === unsigned || stored === unsigned - 256 * high;
 }
 
 /** True for an all-zero block (the end-of-archive marker). */
@@ -85,11 +91,16 @@ export function isZeroBlock(block: Buffer): boolean {
 
 const ZERO_BLOCK = Buffer.alloc(BLOCK);
 
+/** True when the magic field reads `ustar\0` (compared as bytes: this runs for every header). */
+function isUstar(block: Buffer): boolean {
+  return block[257] === 0x75 && block[258] === 0x73 && block[259] === 0x74 && block[260] === 0x61 && block[261] === 0x72 && block[262] === 0;
+}
+
 /** Decodes the fields the rewriter needs from a header block. */
 export function parseHeader(block: Buffer): RawHeaderInfo {
   let name = readString(block, 0, 100);
   // POSIX ustar keeps a path prefix at 345; old GNU uses that area for times, so only "ustar\0".
-  if (block.toString('latin1', 257, 263) === 'ustar\0') {
+  if (isUstar(block)) {
     const prefix = readString(block, 345, 155);
     if (prefix !== '') name = `${prefix}/${name}`;
   }
