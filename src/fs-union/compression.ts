@@ -168,7 +168,9 @@ async function* decode(source: Readable | AsyncIterable<Uint8Array>, signal: Abo
       head.push(chunk);
       headLength += chunk.length;
     }
-    const first = Buffer.concat(head);
+    // A single chunk (a whole in-memory tar arrives as one) is used as is: concatenating would
+    // copy all of it just to look at six bytes.
+    const first = head.length === 1 ? head[0]! : Buffer.concat(head);
     const rest = async function* (): AsyncGenerator<Buffer> {
       if (first.length > 0) yield first;
       if (done) return;

@@ -155,6 +155,18 @@ export class Layer {
     return digestOfStream(this.toTar(options), options.signal);
   }
 
+  /**
+   * This layer with `diffId = sha256(toTar())` and `canonical` true: itself when that already
+   * holds, otherwise a layer with the same entries (shared, content included: nothing is copied
+   * or re-read) and the canonical digest. Equivalent to `Layer.fromTar(layer.toTar())`, which
+   * reads back exactly these entries, at the cost of one pass of `toTar()` through sha256.
+   */
+  async toCanonical(options: LayerSignalOptions = {}): Promise<Layer> {
+    if (this.canonical) return this;
+    const digest = await digestOfStream(this.toTar(options), options.signal);
+    return new Layer({ entries: this.#entries, whiteouts: this.#whiteouts, opaques: this.#opaques }, digest, true);
+  }
+
   *#records(): Generator<TarRecord> {
     const byTarPath = new Map<string, TarRecord>();
     for (const entry of this.#entries.values()) byTarPath.set(entry.path, recordOf(entry));

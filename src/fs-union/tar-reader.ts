@@ -87,7 +87,9 @@ export async function readLayerTar(source: TarSource, options: ReadLayerTarOptio
       }
     } else {
       for await (const chunk of abortable(source as AsyncIterable<Uint8Array | string>, signal)) {
-        feed(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+        const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+        // Big chunks (a whole tar handed over as one) are fed in slices too, for the cache.
+        for (let i = 0; i < bytes.length; i += SLICE) feed(i === 0 && bytes.length <= SLICE ? bytes : bytes.subarray(i, i + SLICE));
       }
     }
     scanner.end();
@@ -193,20 +195,22 @@ class BodyArena {
 }
 
 /**
- * Interns a file body. A body the scanner assembled is kept as is; one lying in the caller's
- * chunk is copied into the arena first and hashed from the copy (still in cache), and the
- * arena space is given back when the store already has that content.
+ * Interns a file body: hashed where it lies, and copied (into the arena) only when the store
+ * does not have that content yet, so reading a layer whose content is already known (a re-read,
+ * a second import) makes no transient copies. A body the scanner assembled is kept as is.
  */
 function intern(store: ContentStore, arena: BodyArena, data: Buffer, start: number, end: number, owned: boolean): ContentRef {
-  const body = owned ? data : arena.take(end - start);
-  if (!owned) data.copy(body, 0, start, end);
+  const body = owned ? data : data.subarray(start, end);
   const digest = `sha256:${hash('sha256', body, 'hex')}`;
   const existing = store.get(digest);
   if (existing !== undefined) {
-    if (!owned) arena.giveBack(body);
+    if (owned) arena.giveBack(body);
     return existing;
   }
-  return store.putHashed(digest, body);
+  if (owned) return store.putHashed(digest, body);
+  const copy = arena.take(body.length);
+  body.copy(copy);
+  return store.putHashed(digest, copy);
 }
 
 /** Adds one scanned tar entry to the builder, turning whiteout names into whiteouts. */

@@ -11,7 +11,6 @@ import type { ImageConfig } from '../../../core/schemas/image.js';
 import { decompressStream } from '../../../fs-union/compression.js';
 import { Layer } from '../../../fs-union/layer.js';
 import { emptyImageConfig } from './image-config.js';
-import { canonicalLayer } from './layers.js';
 import type { StoreCore } from './store-core.js';
 
 /** Options of {@link importImage}. */
@@ -41,8 +40,11 @@ export async function importImage(core: StoreCore, source: Readable, options: Im
     config = applyImageChanges(config, options.changes);
   }
   const signalOpts = options.signal ? { signal: options.signal } : {};
+  // The image's diffID must be the digest of what `save` writes (`toTar()`), not of the bytes
+  // imported. The canonical layer shares the read layer's entries and content: re-reading its
+  // tar (as `canonicalLayer` does for other callers) would parse and hash every file again.
   const read = await Layer.fromTar(decompressStream(source, signalOpts), signalOpts);
-  const layer = await canonicalLayer(read, options.signal);
+  const layer = await read.toCanonical(signalOpts);
   const created = core.now();
   const comment = options.message !== undefined && options.message !== '' ? options.message : 'Imported from -';
   const record = core.register({
