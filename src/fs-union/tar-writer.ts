@@ -6,8 +6,10 @@
  *
  * @module
  */
+import { isUtf8 } from 'node:buffer';
 import { Readable } from 'node:stream';
 import tarStream from 'tar-stream';
+import { paxHeaderBlocks, type PaxRecord } from './host/tar-blocks.js';
 import type { Header } from 'tar-stream';
 
 /** The header argument `pack.entry` accepts. */
@@ -90,6 +92,23 @@ function headerOf(record: TarRecord): HeaderArgument {
   return header;
 }
 
+/**
+ * The PAX extended header (blocks) of a record whose xattrs include a value that is not valid
+ * UTF-8, or undefined when tar-stream can write the header itself. tar-stream takes PAX values
+ * as strings and would replace such bytes (a binary `security.capability`) with U+FFFD, so this
+ * header is encoded here, as bytes, carrying the name and link target too (the entry itself is
+ * then written under the placeholder name `PaxHeader`, as tar-stream does in PAX mode). Records
+ * with text values keep tar-stream's encoding, so their bytes and digests are unchanged.
+ */
+function binaryPax(record: TarRecord, header: HeaderArgument): Buffer | undefined {
+  const xattrs = record.xattrs;
+  if (xattrs === undefined || Object.values(xattrs).every((value) => isUtf8(value))) return undefined;
+  const records: PaxRecord[] = [{ key: 'path', value: Buffer.from(header.name) }];
+  if (header.linkname) records.push({ key: 'linkpath', value: Buffer.from(header.linkname) });
+  for (const key of Object.keys(xattrs).sort()) records.push({ key: `SCHILY.xattr.${key}`, value: xattrs[key]! });
+  return paxHeaderBlocks(records);
+}
+
 /** Options of {@link packTar}. */
 export interface PackTarOptions {
   /** Stops writing and errors the stream when aborted. */
@@ -107,7 +126,15 @@ export function packTar(records: Iterable<TarRecord> | AsyncIterable<TarRecord>,
   const run = async (): Promise<void> => {
     for await (const record of records) {
       throwIfAborted(signal);
-      const header = headerOf(record);
+      let header = headerOf(record);
+      const pax = binaryPax(record, header);
+      if (pax !== undefined) {
+        // Pushed between two entries (the previous one has been written completely), so the
+        // extended header lands right before the entry it describes.
+        pack.push(pax);
+        header = { ...header, name: 'PaxHeader', ...(header.linkname ? { linkname: 'PaxHeader' } : {}) };
+        delete header.pax;
+      }
       await new Promise<void>((resolve, reject) => {
         const done = (err?: Error | null): void => (err ? reject(err) : resolve());
         if (record.type === 'file') pack.entry(header, record.data ?? Buffer.alloc(0), done);
