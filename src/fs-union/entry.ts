@@ -160,6 +160,15 @@ export function sortTarPaths(paths: Iterable<string>): string[] {
   // check then saves the sort.
   let sorted = true;
   for (let i = 1; i < list.length && sorted; i++) sorted = comparePathsInPlace(list[i - 1]!, list[i]!) < 0;
-  if (!sorted) list.sort(comparePathsInPlace);
+  if (sorted) return list;
+  // Without whiteout names every segment has the same rank, and the canonical order is plain
+  // string order once '/' sorts below every other character: map it to NUL (which no tar name
+  // contains) and let the engine's native string sort do the work.
+  if (!list.some((p) => p.includes(WHITEOUT_PREFIX))) {
+    const keys = list.map((p) => p.replaceAll('/', '\0'));
+    keys.sort();
+    return keys.map((k) => k.replaceAll('\0', '/'));
+  }
+  list.sort(comparePathsInPlace);
   return list;
 }

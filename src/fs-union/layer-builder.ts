@@ -265,10 +265,14 @@ export class LayerBuilder {
   #register(tarPath: string): void {
     for (let child = tarPath; child !== ''; child = parentOf(child)) {
       const dir = parentOf(child);
-      let kids = this.#children.get(dir);
-      if (kids === undefined) this.#children.set(dir, (kids = new Set()));
-      if (kids.has(child)) return;
+      const kids = this.#children.get(dir);
+      if (kids === undefined) {
+        this.#children.set(dir, new Set([child]));
+        continue;
+      }
+      // `dir` already has children recorded, so it is recorded under its own parents too.
       kids.add(child);
+      return;
     }
   }
 
