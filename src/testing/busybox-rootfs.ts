@@ -41,7 +41,9 @@ export function busyboxRootfsTar(options: { requireBinary?: boolean } = {}): Rea
   if (!hostBusybox && options.requireBinary) {
     throw new Error('busybox is not installed on this host (apt-get install busybox-static)');
   }
-  const binary = hostBusybox ? readFileSync(hostBusybox) : Buffer.from('#!stowage-busybox-standin\n');
+  // Without a host busybox the emulator still runs the image: it dispatches applets by the
+  // name they are invoked by. The stand-in must not start with `#!`, or it would be a script.
+  const binary = hostBusybox ? readFileSync(hostBusybox) : Buffer.from('\x7fELF stowage busybox stand-in (no host busybox)\n', 'latin1');
   const applets = hostBusybox
     ? execFileSync(hostBusybox, ['--list'], { encoding: 'utf8' }).split('\n').filter((a) => a && a !== 'busybox')
     : FALLBACK_APPLETS;

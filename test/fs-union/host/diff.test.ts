@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { applyLayerToDirectory } from '../../../src/fs-union/host/apply.js';
 import { diffDirectoryToLayerTar } from '../../../src/fs-union/host/diff.js';
 import { NotFoundError } from '../../../src/core/errors.js';
-import { makeTar, makeTempDir, removeTempDir } from './helpers.js';
+import { makeTar, makeTempDir, removeTempDir, SKIP_WITHOUT_ATTR } from './helpers.js';
 
 let work: string;
 beforeEach(() => {
@@ -55,7 +55,7 @@ function makeUpper(upper: string): void {
 }
 
 describe('diffDirectoryToLayerTar', () => {
-  it('writes whiteouts and opaque markers first, sorted, with hardlinks and xattrs', async () => {
+  it.skipIf(SKIP_WITHOUT_ATTR)('writes whiteouts and opaque markers first, sorted, with hardlinks and xattrs', async () => {
     const upper = join(work, 'upper');
     makeUpper(upper);
     const entries = await list(await readAll(diffDirectoryToLayerTar(upper)));
@@ -78,7 +78,7 @@ describe('diffDirectoryToLayerTar', () => {
     expect(Object.keys(entries.find((e) => e.name === 'etc/b.conf')!.pax ?? {})).toEqual(['SCHILY.xattr.user.note']);
   });
 
-  it('is deterministic and keeps binary xattrs through apply and diff again', async () => {
+  it.skipIf(SKIP_WITHOUT_ATTR)('is deterministic and keeps binary xattrs through apply and diff again', async () => {
     const upper = join(work, 'upper');
     makeUpper(upper);
     const first = await readAll(diffDirectoryToLayerTar(upper));
@@ -110,7 +110,7 @@ function canMountOverlay(): boolean {
 }
 
 describe.skipIf(!canMountOverlay())('overlay mount of applied layers', () => {
-  it('hides whited-out files and the lower children of opaque dirs; a diff of the upper reproduces the layer', async () => {
+  it.skipIf(SKIP_WITHOUT_ATTR)('hides whited-out files and the lower children of opaque dirs; a diff of the upper reproduces the layer', async () => {
     const lower = join(work, 'lower');
     const upper = join(work, 'upper');
     const merged = join(work, 'merged');
