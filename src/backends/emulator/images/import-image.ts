@@ -42,7 +42,7 @@ export async function importImage(core: StoreCore, source: Readable, options: Im
   const signalOpts = options.signal ? { signal: options.signal } : {};
   // The image's diffID must be the digest of what `save` writes (`toTar()`), not of the bytes
   // imported. The canonical layer shares the read layer's entries and content: re-reading its
-  // tar (as `canonicalLayer` does for other callers) would parse and hash every file again.
+  // tar would parse and hash every file again.
   const read = await Layer.fromTar(decompressStream(source, signalOpts), signalOpts);
   const layer = await read.toCanonical(signalOpts);
   const created = core.now();

@@ -15,7 +15,6 @@ import type { Layer } from '../../../fs-union/layer.js';
 import { findCatalogueImage } from './catalogue.js';
 import { emptyImageConfig } from './image-config.js';
 import type { ImageRecord } from './image-index.js';
-import { canonicalLayer } from './layers.js';
 import type { StoreCore } from './store-core.js';
 
 /** Options of {@link pullImage}. */
@@ -122,7 +121,8 @@ async function fromSource(core: StoreCore, ref: ImageRef, signal: AbortSignal | 
     return loaded[0]?.record;
   }
   const layers: Layer[] = [];
-  for (const layer of result.layers) layers.push(await canonicalLayer(layer, signal));
+  // An image's diff_ids must name the bytes a save writes: take each layer in canonical form.
+  for (const layer of result.layers) layers.push(await layer.toCanonical(signal ? { signal } : {}));
   const created = result.created ?? core.now();
   return core.register({
     layers,
