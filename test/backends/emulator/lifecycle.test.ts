@@ -133,10 +133,11 @@ describe('emulator containers: lifecycle', () => {
     backend = await openBackend();
     const events: EngineEvent[] = [];
     const sub = await backend.subscribeEvents((e) => events.push(e), () => undefined);
-    const { id } = await backend.containers.create(req({ name: 'a1', cmd: ['sh', '-c', 'echo run'] }));
-    await backend.containers.rename(id, 'a2');
-    expect((await backend.containers.inspect('a2')).name).toBe('a2');
-    await expect(backend.containers.inspect('a1')).rejects.toThrow(NotFoundError);
+    // Names that are not hex: a lookup by a gone name must not hit an ID prefix by chance.
+    const { id } = await backend.containers.create(req({ name: 'first', cmd: ['sh', '-c', 'echo run'] }));
+    await backend.containers.rename(id, 'second');
+    expect((await backend.containers.inspect('second')).name).toBe('second');
+    await expect(backend.containers.inspect('first')).rejects.toThrow(NotFoundError);
     await backend.containers.start(id);
     await backend.containers.wait(id);
     await backend.containers.restart(id);
