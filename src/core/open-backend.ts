@@ -18,25 +18,24 @@ export interface BackendOptionsByName {}
 export type BackendName = 'emulator' | 'docker' | 'native' | 'auto';
 
 /**
- * Options of `Engine.open()`: the backend's name plus that backend's own options. A backend
- * that registered its options in {@link BackendOptionsByName} gets them type-checked; the
- * other names accept any options and leave the checking to the backend's factory.
+ * Options of `Engine.open()`: the backend's name plus that backend's own options, type-checked
+ * through {@link BackendOptionsByName}; with no name (or `auto`) any backend's options.
  */
 export type EngineOpenOptions =
   | ({
-    /** No name: `STOWAGE_BACKEND` when set, else the emulator. */
-    backend?: undefined;
-  } & Partial<Record<string, unknown>>)
+    /**
+     * No name: `STOWAGE_BACKEND` when set, else the emulator. `auto`: docker if an engine
+     * answers, else native as root with runc, else the emulator. The other fields go to
+     * whichever backend that turns out to be.
+     */
+    backend?: 'auto';
+  } & Record<string, unknown>)
   | {
     [K in keyof BackendOptionsByName]: {
-      /** The backend to open; the other fields are that backend's options. */
+      /** The backend to open; the other fields are that backend's options, type-checked. */
       backend: K;
     } & BackendOptionsByName[K]
-  }[keyof BackendOptionsByName]
-  | ({
-    /** A built-in backend (`auto`: docker if an engine answers, else native as root with runc, else the emulator). */
-    backend: BackendName;
-  } & Record<string, unknown>);
+  }[keyof BackendOptionsByName];
 
 /** What `Engine.open()` needs of a backend module. */
 interface BackendModule {

@@ -96,3 +96,20 @@ describe('engine.events', () => {
     expect(seen).toEqual(['container.create:evented']);
   });
 });
+
+describe('Engine.open options are typed per backend', () => {
+  it('rejects another backend\'s or a wrong option at compile time', async () => {
+    // These lines are checked by `tsc --noEmit` (CI's type-check), not at run time.
+    const typed = async () => {
+      // @ts-expect-error: `programs` must be a table of programs
+      await Engine.open({ backend: 'emulator', programs: 42 });
+      // @ts-expect-error: `host` must be a string
+      await Engine.open({ backend: 'docker', host: 42 });
+      // @ts-expect-error: no such backend
+      await Engine.open({ backend: 'podman' });
+      await Engine.open({ backend: 'emulator', programs: { hello: async () => 0 } });
+      await Engine.open({ backend: 'native', root: '/var/lib/stowage' });
+    };
+    expect(typeof typed).toBe('function');
+  });
+});

@@ -20,6 +20,14 @@ export interface NativeBackendOptions {
   root?: string;
 }
 
+// `Engine.open({ backend: 'native', ... })` takes NativeBackendOptions.
+declare module '../../core/open-backend.js' {
+  interface BackendOptionsByName {
+    /** Options of `Engine.open({ backend: 'native' })`, passed to `createNativeBackend()`. */
+    native: NativeBackendOptions;
+  }
+}
+
 /**
  * Creates the native backend. Not implemented in this release: always rejects with
  * UnsupportedError, naming any host prerequisite that is missing as well.
