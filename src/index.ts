@@ -13,11 +13,11 @@
  * @module
  */
 export { Engine } from './core/engine.js';
-// Type-only: brings each backend's options into `Engine.open()`'s types (declaration merging)
-// without loading any backend at run time.
-import type {} from './backends/emulator/index.js';
-import type {} from './backends/docker/index.js';
-import type {} from './backends/native/index.js';
+// Type-only re-exports: they also bring each backend's options into `Engine.open()`'s types
+// (declaration merging), in the emitted .d.ts too, without loading any backend at run time.
+export type { EmulatorOptions } from './backends/emulator/index.js';
+export type { DockerBackendOptions } from './backends/docker/index.js';
+export type { NativeBackendOptions } from './backends/native/index.js';
 export { EngineEvents, type EngineEventListeners } from './core/engine-events.js';
 export type { BackendName, BackendOptionsByName, EngineOpenOptions } from './core/open-backend.js';
 export { Container, type AttachedIO, type ExecOptions, type SpawnOptions } from './core/container.js';
