@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from '../../src/core/errors.js';
 import { applyChanges, isValidSignal, parseGoDuration } from '../../src/core/dockerfile/index.js';
-import type { ImageConfig } from '../../src/core/dockerfile/index.js';
+import type { ChangeableConfig } from '../../src/core/dockerfile/index.js';
 
-const base = (): ImageConfig => ({
+const base = (): ChangeableConfig => ({
   env: ['PATH=/usr/bin:/bin'], cmd: ['sh'], entrypoint: null, workingDir: '', user: '',
   exposedPorts: [], volumes: [], labels: {},
 });

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import type { ImageConfig as RunnableConfig } from '../schemas/image.js';
 import { InvalidArgumentError } from '../errors.js';
 import { parseExposedPorts, formatExposedPort } from '../specs/ports.js';
 import { parseGoDuration } from './go-duration.js';
@@ -27,24 +28,12 @@ export interface HealthcheckConfig {
   retries?: number;
 }
 
-/** The image config fields that changes can touch (API.md `ImageInfo.config`, plus a few). */
-export interface ImageConfig {
-  /** `K=V` strings. */
-  env: string[];
-  /** Default command; null when unset. */
-  cmd: string[] | null;
-  /** Entrypoint; null when unset. */
-  entrypoint: string[] | null;
-  /** Working directory, `''` for the root default. */
-  workingDir: string;
-  /** User (`name`, `uid`, `uid:gid`), `''` for root. */
-  user: string;
-  /** Exposed ports as `80/tcp`. */
-  exposedPorts: string[];
-  /** Volume mount points. */
-  volumes: string[];
-  /** Labels. */
-  labels: Record<string, string>;
+/**
+ * The image config fields that changes can touch: the public {@link RunnableConfig} (API.md
+ * `ImageInfo.config`) with an optional stop signal, plus the ONBUILD triggers and the
+ * healthcheck, which the public shape does not carry.
+ */
+export interface ChangeableConfig extends Omit<RunnableConfig, 'stopSignal'> {
   /** Signal `stop` sends, when not SIGTERM. */
   stopSignal?: string;
   /** ONBUILD triggers, as written after the keyword. */
@@ -92,7 +81,7 @@ function envLookup(env: readonly string[]): (name: string) => string | undefined
 }
 
 /** Applies one parsed change instruction to `config` in place. */
-function applyOne(config: ImageConfig, ins: Instruction, index: number, state: { cmdSet: boolean }): void {
+function applyOne(config: ChangeableConfig, ins: Instruction, index: number, state: { cmdSet: boolean }): void {
   const vars = envLookup(config.env);
   const word = (w: string): string => expandWord(w, vars);
   if (ins.keyword !== 'HEALTHCHECK' && ins.flags.length > 0) {
@@ -221,8 +210,8 @@ function healthcheck(ins: Instruction, index: number): HealthcheckConfig {
  * applyChanges(config, ['CMD ["sh"]', 'ENV A=1', 'EXPOSE 80']);
  * ```
  */
-export function applyChanges(config: ImageConfig, changes: readonly string[]): ImageConfig {
-  const next: ImageConfig = {
+export function applyChanges(config: ChangeableConfig, changes: readonly string[]): ChangeableConfig {
+  const next: ChangeableConfig = {
     ...config,
     env: [...config.env],
     cmd: config.cmd === null ? null : [...config.cmd],

@@ -10,6 +10,6 @@ export { expandWord, expandWords } from './shell-lex.js';
 export type { ExpandOptions, ExpandVars } from './shell-lex.js';
 export { EXPANDING_KEYWORDS, expandInstruction } from './expand-instruction.js';
 export { applyChanges, CHANGE_KEYWORDS, isValidSignal } from './changes.js';
-export type { ImageConfig, HealthcheckConfig } from './changes.js';
+export type { ChangeableConfig, HealthcheckConfig } from './changes.js';
 export { parseGoDuration } from './go-duration.js';
 export { KNOWN_KEYWORDS } from './line-parsers.js';
