@@ -164,19 +164,7 @@ export class NetworkRegistry {
    */
   configure(container: NetworkContainerSpec, spec: NetworkAttachSpec): ContainerRecord {
     const existing = this.#containers.get(container.id);
-    const record: ContainerRecord = existing ?? {
-      id: container.id,
-      name: container.name,
-      hostname: container.hostname ?? container.id.slice(0, 12),
-      exposedPorts: [],
-      env: [],
-      memberships: [],
-      links: [],
-      configured: false,
-      attached: false,
-      listeners: new Map(),
-      connections: new Set(),
-    };
+    const record = existing ?? newContainerRecord(container.id, container.name, container.hostname);
     record.name = container.name;
     if (container.hostname !== undefined) record.hostname = container.hostname;
     if (container.exposedPorts) record.exposedPorts = [...container.exposedPorts];
@@ -327,19 +315,7 @@ export class NetworkRegistry {
     if (found) return found;
     const resolved = this.containerResolver?.(ref);
     if (!resolved) throw new NotFoundError(`No such container: ${ref}`, { details: { container: ref } });
-    const record: ContainerRecord = {
-      id: resolved.id,
-      name: resolved.name,
-      hostname: resolved.id.slice(0, 12),
-      exposedPorts: [],
-      env: [],
-      memberships: [],
-      links: [],
-      configured: false,
-      attached: false,
-      listeners: new Map(),
-      connections: new Set(),
-    };
+    const record = newContainerRecord(resolved.id, resolved.name);
     this.#containers.set(record.id, record);
     return record;
   }
@@ -376,4 +352,21 @@ export class NetworkRegistry {
       attributes: { name: network.name, type: 'bridge', ...extra },
     });
   }
+}
+
+/** A container the network has not seen yet: no memberships, links or listeners. */
+function newContainerRecord(id: string, name: string, hostname = id.slice(0, 12)): ContainerRecord {
+  return {
+    id,
+    name,
+    hostname,
+    exposedPorts: [],
+    env: [],
+    memberships: [],
+    links: [],
+    configured: false,
+    attached: false,
+    listeners: new Map(),
+    connections: new Set(),
+  };
 }
