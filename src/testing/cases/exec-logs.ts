@@ -41,6 +41,24 @@ export function execLogsCases(ctx: SuiteContext): void {
     expect(out).toBe('hi\n');
   });
 
+  it('a TTY merges the output streams, translates newlines and is a terminal to the program', async ({ skip }) => {
+    ctx.need('tty', skip);
+    const c = await sleeper(ctx);
+    const p = c.spawn(['sh', '-c', 'echo out; echo err >&2; test -t 1 && echo tty; test -t 1 > /tmp/t || echo file'], { tty: true });
+    let out = '';
+    let err = '';
+    p.stdout.on('data', (d: Buffer) => { out += d.toString(); });
+    p.stderr.on('data', (d: Buffer) => { err += d.toString(); });
+    expect(await p.exit).toBe(0);
+    expect(out).toBe('out\r\nerr\r\ntty\r\nfile\r\n');
+    expect(err).toBe('');
+    expect((await c.exec(['sh', '-c', 'test -t 1 || echo plain'])).stdout).toBe('plain\n');
+    const { container } = await runToEnd(ctx, { cmd: ['sh', '-c', 'echo main; echo e >&2'], tty: true });
+    const lines = [];
+    for await (const line of container.logs()) lines.push(`${line.stream}:${line.text}`);
+    expect(lines).toEqual(['stdout:main', 'stdout:e']);
+  });
+
   it('logs keep stdout and stderr apart, with times, tail and a last line without newline', async () => {
     const { container } = await runToEnd(ctx, { cmd: ['sh', '-c', 'echo out1; echo err1 >&2; sleep 0.05; printf "out2"'] });
     const lines = [];

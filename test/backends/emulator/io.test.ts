@@ -97,7 +97,8 @@ describe('emulator containers: logs, exec, attach', () => {
     expect(missingErr).toMatch(/exec: "nope": executable file not found in \$PATH/);
     const tty = await backend.containers.exec(id, { argv: ['sh', '-c', 'echo o; echo e >&2'], env: [], stdin: false, tty: true });
     const [ttyOut, ttyErr] = await Promise.all([text(tty.stdout), text(tty.stderr), tty.exit]);
-    expect([ttyOut, ttyErr]).toEqual(['o\ne\n', '']);
+    // One stream through the terminal's line discipline (\n -> \r\n), as Docker's TTY gives.
+    expect([ttyOut, ttyErr]).toEqual(['o\r\ne\r\n', '']);
     const asUser = await backend.containers.exec(id, { argv: ['sh', '-c', 'id -u; echo $HOME'], env: [], user: '65534', stdin: false, tty: false });
     const [userOut] = await Promise.all([text(asUser.stdout), asUser.exit]);
     expect(userOut.split('\n')[0]).toBe('65534');

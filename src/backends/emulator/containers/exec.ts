@@ -15,6 +15,7 @@ import { isExecFailure } from './exec-failure.js';
 import type { EmulatedProcess } from './process.js';
 import type { ContainerRecord } from './record.js';
 import { emitContainer, startContainerProcess, type RuntimeDeps } from './runtime.js';
+import { TerminalOutput } from './terminal.js';
 
 /** @throws ConflictError with Docker's texts when the container is not running or is paused */
 export function assertExecutable(record: ContainerRecord): void {
@@ -32,6 +33,8 @@ export async function execInContainer(deps: RuntimeDeps, record: ContainerRecord
   const stdout = new PassThrough();
   const stderr = new PassThrough();
   const stdin = request.stdin ? new PassThrough() : null;
+  // A terminal has one output stream, with the line discipline's \r\n.
+  const terminal = request.tty ? new TerminalOutput(stdout) : undefined;
   emitContainer(deps, record, 'exec', { execCommand: request.argv.join(' ') });
   let proc: EmulatedProcess | undefined;
   let exit: Promise<number>;
@@ -43,15 +46,14 @@ export async function execInContainer(deps: RuntimeDeps, record: ContainerRecord
       workingDir: request.workingDir,
       pid1: false,
       ...(stdin === null ? {} : { stdin }),
-      stdout,
-      // A terminal has one output stream.
-      stderr: request.tty ? stdout : stderr,
+      stdout: terminal ?? stdout,
+      stderr: terminal ?? stderr,
     });
     const running = proc;
     record.execs.add(running);
     exit = running.exit.then((code) => {
       record.execs.delete(running);
-      stdout.end();
+      (terminal ?? stdout).end();
       stderr.end();
       return code;
     });

@@ -193,7 +193,7 @@ function gatedObject<T extends object>(target: T, effect: () => Promise<void>): 
 
 /** A writable that waits at the gate before forwarding, honouring the target's backpressure. */
 function gatedWritable(target: Writable, gate: PauseGate, fatal: AbortSignal): Writable {
-  return new Writable({
+  return keepTerminalMark(target, new Writable({
     write(chunk: Buffer, _enc, callback) {
       gate.pass(fatal).then(
         () => {
@@ -210,7 +210,13 @@ function gatedWritable(target: Writable, gate: PauseGate, fatal: AbortSignal): W
         () => callback(new BrokenPipeError()),
       );
     },
-  });
+  }));
+}
+
+/** Carries a terminal's `isTTY` mark over to the stream that wraps it, so `test -t` sees it. */
+function keepTerminalMark<T extends Readable | Writable>(inner: unknown, wrapper: T): T {
+  if ((inner as { isTTY?: boolean }).isTTY === true) Object.defineProperty(wrapper, 'isTTY', { value: true });
+  return wrapper;
 }
 
 /** Input that reaches the program only while the gate is open (a frozen process reads nothing). */
@@ -221,7 +227,7 @@ function gatedReadable(source: Readable, gate: PauseGate, fatal: AbortSignal): R
     },
   });
   source.on('error', (e) => gated.destroy(e));
-  return source.pipe(gated);
+  return keepTerminalMark(source, source.pipe(gated));
 }
 
 async function finish(stream: Writable): Promise<void> {

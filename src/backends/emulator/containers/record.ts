@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { PassThrough } from 'node:stream';
+import type { PassThrough, Writable } from 'node:stream';
 import { ConflictError, InvalidArgumentError, NotFoundError } from '../../../core/errors.js';
 import type { ContainerCreateRequest, ContainerInfo, ContainerStatus, PortRow } from '../../../core/schemas/index.js';
 import type { EngineFile } from '../mounts/engine-file.js';
@@ -13,7 +13,6 @@ import type { ImageRecordLike, RootfsLike } from './deps.js';
 import type { LogBuffer } from './log-buffer.js';
 import type { PauseGate } from './pause-gate.js';
 import type { EmulatedProcess } from './process.js';
-import type { OutputFanout } from './fanout.js';
 
 /** A mount as inspect reports it, plus the volume it holds (for release on removal). */
 export type MountRecord = ContainerInfo['mounts'][number];
@@ -68,7 +67,7 @@ export interface ContainerRecord {
   /** Readers attached to the main process's output (before or during a run). */
   readonly attached: { stdout: Set<PassThrough>; stderr: Set<PassThrough> };
   /** Where the main process's output goes (logs and attached readers). */
-  output?: { stdout: OutputFanout; stderr: OutputFanout };
+  output?: { stdout: Writable; stderr: Writable };
   /** Exec'd processes still running. */
   readonly execs: Set<EmulatedProcess>;
   /** Resolves when the current run has been fully wound down (state, ports, events). */

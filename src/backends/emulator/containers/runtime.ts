@@ -15,6 +15,7 @@ import { OutputFanout } from './fanout.js';
 import { resolveUser, userEnv } from './user.js';
 import { EmulatedProcess } from './process.js';
 import type { ContainerRecord } from './record.js';
+import { TerminalOutput } from './terminal.js';
 
 /** What running containers needs from the backend. */
 export interface RuntimeDeps {
@@ -131,8 +132,11 @@ export async function startContainer(deps: RuntimeDeps, record: ContainerRecord)
     throw e;
   }
 
-  const stdout = new OutputFanout(record.logs, 'stdout', record.attached.stdout);
-  const stderr = record.config.tty ? stdout : new OutputFanout(record.logs, 'stderr', record.attached.stderr);
+  const fanout = new OutputFanout(record.logs, 'stdout', record.attached.stdout);
+  // A TTY container has one output stream, through the terminal's line discipline.
+  const terminal = record.config.tty ? new TerminalOutput(fanout) : undefined;
+  const stdout: Writable = terminal ?? fanout;
+  const stderr: Writable = terminal ?? new OutputFanout(record.logs, 'stderr', record.attached.stderr);
   // stdin stays the same stream between attach and start; a run that ended it gets a new one.
   if (record.config.openStdin && (!record.stdin || record.stdin.writableEnded || record.stdin.destroyed)) record.stdin = new PassThrough();
   const stdin = record.config.openStdin ? record.stdin : undefined;
@@ -153,7 +157,7 @@ export async function startContainer(deps: RuntimeDeps, record: ContainerRecord)
     throw e;
   }
   record.main = main;
-  record.output = { stdout, stderr: stderr as OutputFanout };
+  record.output = { stdout, stderr };
   record.state = { status: 'running', exitCode: 0, startedAt: deps.clock.now() };
   record.logs.open();
   emitContainer(deps, record, 'start');

@@ -14,7 +14,13 @@ const UNARY = new Set(['-e', '-f', '-d', '-z', '-n', '-x', '-s', '-r', '-w', '-L
 const BINARY = new Set(['=', '==', '!=', '-eq', '-ne', '-lt', '-gt', '-le', '-ge', '<', '>', '-nt', '-ot', '-ef']);
 
 /** Evaluates a `test` expression; resolves to 0 (true), 1 (false) or 2 (error). */
-export async function evaluateTest(args: string[], fs: FileSystemApi, cwd: string, onError: (m: string) => Promise<void>): Promise<number> {
+export async function evaluateTest(
+  args: string[],
+  fs: FileSystemApi,
+  cwd: string,
+  onError: (m: string) => Promise<void>,
+  isTerminal: (fd: number) => boolean = () => false,
+): Promise<number> {
   const stat = async (p: string, follow = true): Promise<FileStats | undefined> => {
     if (p === '') return undefined;
     try {
@@ -31,7 +37,7 @@ export async function evaluateTest(args: string[], fs: FileSystemApi, cwd: strin
     switch (op) {
       case '-z': return arg === '';
       case '-n': return arg !== '';
-      case '-t': return false;
+      case '-t': return /^\d+$/.test(arg) && isTerminal(Number(arg));
       case '-L': case '-h': return (await stat(arg, false))?.isSymbolicLink() ?? false;
     }
     const st = await stat(arg);
@@ -134,7 +140,7 @@ export async function evaluateTest(args: string[], fs: FileSystemApi, cwd: strin
         break;
       case 3:
         if (BINARY.has(args[1]!)) result = await binary(args[0]!, args[1]!, args[2]!);
-        else if (args[0] === '!') result = !(await evaluateTest(args.slice(1), fs, cwd, onError) === 0);
+        else if (args[0] === '!') result = !(await evaluateTest(args.slice(1), fs, cwd, onError, isTerminal) === 0);
         else if (args[0] === '(' && args[2] === ')') result = args[1] !== '';
         else result = await orExpr();
         break;
@@ -162,5 +168,11 @@ export async function test(ctx: ProgramContext): Promise<number> {
     }
     args = args.slice(0, -1);
   }
-  return evaluateTest(args, ctx.fs, ctx.cwd, (m) => complain(ctx, m));
+  const streams = [ctx.stdin, ctx.stdout, ctx.stderr];
+  return evaluateTest(args, ctx.fs, ctx.cwd, (m) => complain(ctx, m), (fd) => isTerminalStream(streams[fd]));
+}
+
+/** Whether a program's stream is a terminal (the emulator marks TTY streams with `isTTY`). */
+export function isTerminalStream(stream: unknown): boolean {
+  return (stream as { isTTY?: boolean } | undefined)?.isTTY === true;
 }

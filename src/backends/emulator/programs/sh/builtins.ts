@@ -8,7 +8,7 @@
  */
 import { ExecutableNotFoundError, ExecutablePermissionError, resolveExecutable } from '../../exec/resolve.js';
 import { echo, printf } from '../applets/echo-printf.js';
-import { evaluateTest } from '../applets/test.js';
+import { evaluateTest, isTerminalStream } from '../applets/test.js';
 import { out, type Builtin } from './builtin-support.js';
 import { evalBuiltin, execBuiltin, exit, loopControl, returnBuiltin, source, trap, wait } from './builtins-control.js';
 import { exportOrReadonly, local, read, set, shift, unset } from './builtins-vars.js';
@@ -115,13 +115,13 @@ export const shellBuiltins: Record<string, Builtin> = {
   },
   echo: (sh, argv, io) => echo(sh.contextFor(argv, io)),
   printf: (sh, argv, io) => printf(sh.contextFor(argv, io)),
-  test: (sh, argv, io) => evaluateTest(argv.slice(1), sh.fs, sh.cwd, (m) => sh.error(`test: ${m}`, io)),
+  test: (sh, argv, io) => evaluateTest(argv.slice(1), sh.fs, sh.cwd, (m) => sh.error(`test: ${m}`, io), (fd) => isTerminalStream(io.get(fd))),
   '[': async (sh, argv, io) => {
     if (argv[argv.length - 1] !== ']') {
       await sh.error('[: missing ]', io);
       return 2;
     }
-    return evaluateTest(argv.slice(1, -1), sh.fs, sh.cwd, (m) => sh.error(`[: ${m}`, io));
+    return evaluateTest(argv.slice(1, -1), sh.fs, sh.cwd, (m) => sh.error(`[: ${m}`, io), (fd) => isTerminalStream(io.get(fd)));
   },
   umask: async (sh, argv, io) => {
     if (argv.length === 1) await out(io, '0022\n', sh);
