@@ -6,6 +6,7 @@
 import type { ProgramTable } from '../program.js';
 import { gzip, tar } from './applets/archive.js';
 import { echo, printf } from './applets/echo-printf.js';
+import { expr } from './applets/expr.js';
 import { cat, chmod, chown, cp, ln, mkdir, mv, rm, rmdir, touch } from './applets/files.js';
 import { df, du, mount, stat } from './applets/fsinfo.js';
 import { grep } from './applets/grep.js';
@@ -38,6 +39,7 @@ export const builtinPrograms: ProgramTable = {
   head, tail, wc, grep, egrep: grep, fgrep: grep, tee, id, whoami, uname, date, seq, basename, dirname,
   sort, uniq, cut, tr, sed, find, which, xargs, yes, stat, du, df, kill, ps, mount,
   ping, wget, httpd, nginx, tar, gzip, gunzip: gzip, zcat: gzip,
+  expr,
 };
 
 builtinPrograms['busybox'] = createBusybox(() => builtinPrograms);
