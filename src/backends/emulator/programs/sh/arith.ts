@@ -74,7 +74,7 @@ function apply(op: string, a: bigint, b: bigint): bigint {
       return BigInt.asIntN(64, a ** b);
     case '/':
     case '%':
-      if (b === 0n) throw new ArithmeticError('division by zero');
+      if (b === 0n) throw new ArithmeticError('divide by zero');
       return op === '/' ? a / b : a % b;
     default:
       throw new ArithmeticError(`arithmetic syntax error`);

@@ -13,7 +13,9 @@ export type WordPart =
   | { kind: 'param'; name: string; op?: ParamOp; word?: WordPart[]; replacement?: WordPart[]; quoted: boolean }
   | { kind: 'cmdsub'; source: string; quoted: boolean }
   | { kind: 'arith'; source: string; quoted: boolean }
-  | { kind: 'tilde'; user: string };
+  | { kind: 'tilde'; user: string }
+  /** A `${...}` ash cannot read (`${x!}`): like ash, it only fails when it is expanded. */
+  | { kind: 'badsub' };
 
 /** The operators of `${NAME<op>word}` (`${#NAME}` as `length`; `/` and `//` replace, as ash does). */
 export type ParamOp = ':-' | '-' | ':=' | '=' | ':+' | '+' | ':?' | '?' | 'length' | '#' | '##' | '%' | '%%' | '/' | '//';
@@ -56,6 +58,8 @@ export interface SimpleCommand {
   words: Word[];
   /** Its redirections. */
   redirects: Redirect[];
+  /** The source line it starts on, as the shell reports it (`sh: cd: line 3: ...`). */
+  line: number;
 }
 
 /** Every compound and simple command. */

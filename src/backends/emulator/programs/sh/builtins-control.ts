@@ -9,15 +9,13 @@ import { raceSignal, signalNumber } from '../io.js';
 import { out, quote, type Builtin } from './builtin-support.js';
 import { ExitSignal, LoopSignal, ReturnSignal } from './control.js';
 import type { FdTable } from './io-table.js';
-import { ShSyntaxError } from './lexer.js';
-import { parseScript } from './parser.js';
 import type { Shell } from './shell.js';
 
 /** `exit [N]`: ends the shell (or subshell) with N, or the last status. */
 export async function exit(sh: Shell, argv: string[], io: FdTable): Promise<number> {
   const arg = argv[1];
-  if (arg !== undefined && !/^-?\d+$/.test(arg)) {
-    await sh.error(`exit: Illegal number: ${arg}`, io);
+  if (arg !== undefined && !/^\d+$/.test(arg)) {
+    await sh.error(`Illegal number: ${arg}`, io);
     throw new ExitSignal(2);
   }
   throw new ExitSignal(arg === undefined ? sh.status : Number(arg) & 255);
@@ -28,10 +26,16 @@ export async function returnBuiltin(sh: Shell, argv: string[]): Promise<number> 
   throw new ReturnSignal(argv[1] === undefined ? sh.status : Number(argv[1]) & 255);
 }
 
-/** `break [N]` / `continue [N]`; outside a loop they do nothing. */
+/** `break [N]` / `continue [N]`; outside a loop they do nothing; N must be a positive number. */
 export function loopControl(kind: 'break' | 'continue'): Builtin {
-  return async (sh, argv) => {
-    const n = argv[1] === undefined ? 1 : Number(argv[1]);
+  return async (sh, argv, io) => {
+    const arg = argv[1];
+    const n = arg === undefined ? 1 : /^\d+$/.test(arg) ? Number(arg) : 0;
+    if (n < 1) {
+      // A special builtin: its error ends a non-interactive shell.
+      await sh.error(`Illegal number: ${arg}`, io);
+      throw new ExitSignal(2);
+    }
     if (sh.loopDepth === 0) return 0;
     throw new LoopSignal(kind, Math.max(1, Math.min(n, sh.loopDepth)));
   };
@@ -54,15 +58,20 @@ export async function trap(sh: Shell, argv: string[], io: FdTable): Promise<numb
   }
   for (const raw of signals) {
     const upper = raw.toUpperCase().replace(/^SIG/, '');
-    const name = upper === '0' || upper === 'EXIT' ? 'EXIT' : /^\d+$/.test(upper) ? numberName(Number(upper)) : upper;
+    const name = upper === '0' || upper === 'EXIT' ? 'EXIT' : /^\d+$/.test(upper) ? numberName(Number(upper)) : knownName(upper);
     if (name === undefined) {
-      await sh.error(`trap: ${raw}: bad trap`, io);
+      await sh.error(`${raw}: invalid signal specification`, io);
       return 1;
     }
     if (action === undefined || action === '-') sh.traps.delete(name);
     else sh.traps.set(name, action);
   }
   return 0;
+}
+
+/** `name` when it is a signal the shell can trap (signalNumber falls back to TERM for others). */
+function knownName(name: string): string | undefined {
+  return name === 'TERM' || signalNumber(name) !== signalNumber('TERM') ? name : undefined;
 }
 
 function numberName(n: number): string | undefined {
@@ -73,14 +82,14 @@ function numberName(n: number): string | undefined {
 }
 
 /** `wait [PID...]`: waits for background jobs (all of them without arguments); the last one's status. */
-export async function wait(sh: Shell, argv: string[], io: FdTable): Promise<number> {
+export async function wait(sh: Shell, argv: string[]): Promise<number> {
   const ids = argv.slice(1);
   const pick = ids.length > 0 ? ids.map(Number) : [...sh.jobs.keys()];
   let status = 0;
   for (const id of pick) {
     const job = sh.jobs.get(id);
     if (!job) {
-      await sh.error(`wait: pid ${id} is not a child of this shell`, io);
+      // ash says nothing about a pid that is not its child: the status tells.
       status = 127;
       continue;
     }
@@ -94,7 +103,7 @@ export async function wait(sh: Shell, argv: string[], io: FdTable): Promise<numb
 export async function source(sh: Shell, argv: string[], io: FdTable): Promise<number> {
   const file = argv[1];
   if (file === undefined) {
-    await sh.error(`${argv[0]}: filename argument required`, io);
+    await sh.error('filename argument required', io);
     return 2;
   }
   let path = sh.resolve(file);
@@ -111,18 +120,22 @@ export async function source(sh: Shell, argv: string[], io: FdTable): Promise<nu
   try {
     text = (await sh.fs.readFile(path)).toString('utf8');
   } catch {
-    await sh.error(`${argv[0]}: can't open '${file}': No such file or directory`, io);
+    await sh.error(`can't open '${file}': No such file or directory`, io);
     throw new ExitSignal(2);
   }
   const savedParams = sh.params;
+  const savedLine = sh.line;
   if (argv.length > 2) sh.params = argv.slice(2);
+  // ash names the file in the messages of its commands and counts its own lines from 1.
+  sh.commandName = file;
   try {
-    return await sh.runSource(text);
+    return await sh.runSource(text, 1, io);
   } catch (e) {
     if (e instanceof ReturnSignal) return e.code;
     throw e;
   } finally {
     if (argv.length > 2) sh.params = savedParams;
+    sh.line = savedLine;
   }
 }
 
@@ -134,16 +147,10 @@ export async function execBuiltin(sh: Shell, argv: string[], io: FdTable): Promi
   throw new ExitSignal(await sh.invoke(args, [], io, true));
 }
 
-/** `eval ARG...`: runs the joined arguments as shell source. */
+/**
+ * `eval ARG...`: runs the joined arguments as shell source, its lines counted on from the
+ * line `eval` stands on; a syntax error in them ends the shell (eval is a special builtin).
+ */
 export async function evalBuiltin(sh: Shell, argv: string[], io: FdTable): Promise<number> {
-  const text = argv.slice(1).join(' ');
-  try {
-    return await sh.runList(parseScript(text), io);
-  } catch (e) {
-    if (e instanceof ShSyntaxError) {
-      await sh.error(e.message, io);
-      return 2;
-    }
-    throw e;
-  }
+  return sh.runSource(argv.slice(1).join(' '), sh.line, io);
 }

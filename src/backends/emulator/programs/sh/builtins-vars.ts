@@ -6,32 +6,43 @@
  */
 import { readLine, write } from '../io.js';
 import { out, quote } from './builtin-support.js';
+import { ExitSignal } from './control.js';
 import { readableOf, writableOf, type FdTable } from './io-table.js';
 import type { Shell } from './shell.js';
 
 const validName = (n: string): boolean => /^[A-Za-z_][A-Za-z0-9_]*$/.test(n);
 
-/** `export NAME[=VALUE]...` (and `readonly`, treated alike); alone, lists the exported variables. */
+/**
+ * The error of a special builtin (`export`, `set`, `shift`...): ash prints it and a
+ * non-interactive shell exits with 2.
+ */
+async function fatal(sh: Shell, message: string, io: FdTable): Promise<never> {
+  await sh.error(message, io);
+  throw new ExitSignal(2);
+}
+
+/**
+ * `export NAME[=VALUE]...` and `readonly NAME[=VALUE]...`: mark (and set) variables; alone,
+ * list them as commands that would recreate them.
+ */
 export async function exportOrReadonly(sh: Shell, argv: string[], io: FdTable): Promise<number> {
+  const mark = argv[0] === 'readonly' ? 'readonly' : 'exported';
   const args = argv.slice(1).filter((a) => a !== '-p');
   if (args.length === 0) {
-    const lines = [...sh.vars].filter(([, v]) => v.exported).sort(([a], [b]) => (a < b ? -1 : 1));
-    await out(io, lines.map(([k, v]) => `export ${k}=${quote(v.value)}\n`).join(''), sh);
+    const lines = [...sh.vars].filter(([, v]) => v[mark]).sort(([a], [b]) => (a < b ? -1 : 1));
+    await out(io, lines.map(([k, v]) => `${argv[0]} ${k}=${quote(v.value)}\n`).join(''), sh);
     return 0;
   }
-  let status = 0;
   for (const arg of args) {
     const eq = arg.indexOf('=');
     const name = eq < 0 ? arg : arg.slice(0, eq);
-    if (!validName(name)) {
-      await sh.error(`export: ${arg}: bad variable name`, io);
-      status = 1;
-      continue;
-    }
+    if (!validName(name)) await fatal(sh, `${name}: bad variable name`, io);
     const existing = sh.vars.get(name);
-    sh.vars.set(name, { value: eq < 0 ? (existing?.value ?? '') : arg.slice(eq + 1), exported: true });
+    if (eq >= 0 && existing?.readonly) await fatal(sh, `${name}: is read only`, io);
+    const value = eq < 0 ? (existing?.value ?? '') : arg.slice(eq + 1);
+    sh.vars.set(name, { ...existing, value, exported: existing?.exported ?? false, [mark]: true });
   }
-  return status;
+  return 0;
 }
 
 /** `set [-eux] [-o option] [--] [ARG...]`: options and positional parameters; alone, lists variables. */
@@ -54,20 +65,14 @@ export async function set(sh: Shell, argv: string[], io: FdTable): Promise<numbe
     if (a === '-o' || a === '+o') {
       const flag = longNames[args[++i] ?? ''];
       if (flag) sh.flags[flag] = a === '-o';
-      else {
-        await sh.error(`set: illegal option -o ${args[i] ?? ''}`, io);
-        return 2;
-      }
+      else await fatal(sh, `illegal option -o ${args[i] ?? ''}`, io);
       continue;
     }
     if (/^[-+][a-zA-Z]+$/.test(a)) {
       for (const letter of a.slice(1)) {
         const flag = names[letter];
         if (flag) sh.flags[flag] = a[0] === '-';
-        else if (!'fvCanmb'.includes(letter)) {
-          await sh.error(`set: illegal option -${letter}`, io);
-          return 2;
-        }
+        else if (!'fvCanmb'.includes(letter)) await fatal(sh, `illegal option -${letter}`, io);
       }
       continue;
     }
@@ -80,16 +85,14 @@ export async function set(sh: Shell, argv: string[], io: FdTable): Promise<numbe
 /** `local NAME[=VALUE]...`: saves the variables in the current function's frame, restored on return. */
 export async function local(sh: Shell, argv: string[], io: FdTable): Promise<number> {
   const frame = sh.localFrames[sh.localFrames.length - 1];
-  if (!frame) {
-    await sh.error('local: not in a function', io);
-    return 2;
-  }
+  if (!frame) await fatal(sh, 'not in a function', io);
   for (const arg of argv.slice(1)) {
     const eq = arg.indexOf('=');
     const name = eq < 0 ? arg : arg.slice(0, eq);
-    if (!frame.has(name)) {
+    if (!validName(name)) await fatal(sh, `${name}: bad variable name`, io);
+    if (!frame!.has(name)) {
       const old = sh.vars.get(name);
-      frame.set(name, old ? { ...old } : undefined);
+      frame!.set(name, old ? { ...old } : undefined);
     }
     const existing = sh.vars.get(name);
     sh.vars.set(name, { value: eq < 0 ? (existing?.value ?? '') : arg.slice(eq + 1), exported: existing?.exported ?? false });
@@ -98,22 +101,28 @@ export async function local(sh: Shell, argv: string[], io: FdTable): Promise<num
 }
 
 /** `shift [N]`: drops the first N positional parameters. */
-export async function shift(sh: Shell, argv: string[]): Promise<number> {
-  const n = argv[1] === undefined ? 1 : Number(argv[1]);
+export async function shift(sh: Shell, argv: string[], io: FdTable): Promise<number> {
+  const arg = argv[1];
+  if (arg !== undefined && !/^\d+$/.test(arg)) await fatal(sh, `Illegal number: ${arg}`, io);
+  const n = arg === undefined ? 1 : Number(arg);
   // busybox ash fails quietly with 1 when there are not that many parameters.
-  if (!Number.isInteger(n) || n < 0 || n > sh.params.length) return 1;
+  if (n > sh.params.length) return 1;
   sh.params = sh.params.slice(n);
   return 0;
 }
 
 /** `unset [-v] NAME...` / `unset -f NAME...`: removes variables or functions. */
-export async function unset(sh: Shell, argv: string[]): Promise<number> {
+export async function unset(sh: Shell, argv: string[], io: FdTable): Promise<number> {
   let functions = false;
   for (const arg of argv.slice(1)) {
     if (arg === '-f') functions = true;
     else if (arg === '-v') functions = false;
     else if (functions) sh.functions.delete(arg);
-    else sh.vars.delete(arg);
+    else {
+      if (!validName(arg)) await fatal(sh, `${arg}: bad variable name`, io);
+      if (sh.vars.get(arg)?.readonly) await fatal(sh, `${arg}: is read only`, io);
+      sh.vars.delete(arg);
+    }
   }
   return 0;
 }
@@ -128,9 +137,16 @@ export async function read(sh: Shell, argv: string[], io: FdTable): Promise<numb
     if (a === '-r') raw = true;
     else if (a === '-p') await write(writableOf(io, 2), args[++i] ?? '');
     else if (a.startsWith('-') && names.length === 0) {
-      await sh.error(`read: illegal option ${a}`, io);
+      await sh.appletError(`read: illegal option ${a}`, io);
       return 2;
     } else names.push(a);
+  }
+  for (const name of names) {
+    // busybox's read shares its wording with the applets: no line number, status 1.
+    if (!validName(name)) {
+      await sh.appletError(`read: '${name}': bad variable name`, io);
+      return 1;
+    }
   }
   if (names.length === 0) names.push('REPLY');
   const stdin = readableOf(io);

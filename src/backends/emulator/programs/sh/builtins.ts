@@ -30,7 +30,7 @@ async function cd(sh: Shell, argv: string[], io: FdTable): Promise<number> {
     if (!st.isDirectory()) throw Object.assign(new Error('Not a directory'), { code: 'ENOTDIR' });
   } catch (e) {
     const code = (e as { code?: string }).code;
-    await sh.error(`cd: can't cd to ${target}: ${code === 'ENOTDIR' ? 'Not a directory' : 'No such file or directory'}`, io);
+    await sh.error(`can't cd to ${target}: ${code === 'ENOTDIR' ? 'Not a directory' : 'No such file or directory'}`, io);
     return 2;
   }
   sh.vars.set('OLDPWD', { value: sh.cwd, exported: true });
@@ -83,6 +83,15 @@ async function command(sh: Shell, argv: string[], io: FdTable): Promise<number> 
   return sh.invoke(args, [], io, true);
 }
 
+/**
+ * How `test` and `[` complain inside ash: as the busybox applet does, named `sh` and nothing
+ * more (`sh: x: bad number`), whichever name invoked them.
+ */
+function testReporter(sh: Shell, io: FdTable): (message: string) => Promise<void> {
+  // The shared evaluator says "invalid number" where busybox says "bad number".
+  return (m) => sh.appletError(m.replace(/: invalid number$/, ': bad number'), io);
+}
+
 /** Every builtin by name. */
 export const shellBuiltins: Record<string, Builtin> = {
   ':': async () => 0,
@@ -115,13 +124,13 @@ export const shellBuiltins: Record<string, Builtin> = {
   },
   echo: (sh, argv, io) => echo(sh.contextFor(argv, io)),
   printf: (sh, argv, io) => printf(sh.contextFor(argv, io)),
-  test: (sh, argv, io) => evaluateTest(argv.slice(1), sh.fs, sh.cwd, (m) => sh.error(`test: ${m}`, io), (fd) => isTerminalStream(io.get(fd))),
+  test: (sh, argv, io) => evaluateTest(argv.slice(1), sh.fs, sh.cwd, testReporter(sh, io), (fd) => isTerminalStream(io.get(fd))),
   '[': async (sh, argv, io) => {
     if (argv[argv.length - 1] !== ']') {
-      await sh.error('[: missing ]', io);
+      await sh.appletError('missing ]', io);
       return 2;
     }
-    return evaluateTest(argv.slice(1, -1), sh.fs, sh.cwd, (m) => sh.error(`[: ${m}`, io), (fd) => isTerminalStream(io.get(fd)));
+    return evaluateTest(argv.slice(1, -1), sh.fs, sh.cwd, testReporter(sh, io), (fd) => isTerminalStream(io.get(fd)));
   },
   umask: async (sh, argv, io) => {
     if (argv.length === 1) await out(io, '0022\n', sh);

@@ -5,7 +5,7 @@
  * @module
  */
 import type { FileSystemApi } from '../../../../fs-union/fs-api.js';
-import { evaluateArithmetic } from './arith.js';
+import { ArithmeticError, evaluateArithmetic } from './arith.js';
 import type { Word, WordPart } from './ast.js';
 import { readWordParts } from './lexer.js';
 import { escapePattern, glob, hasGlobChars, patternSource, unescapePattern } from './pattern.js';
@@ -100,6 +100,9 @@ async function expandParts(parts: WordPart[], host: ExpandHost, out: Fields): Pr
         else out.split(value, ifsOf(host));
         break;
       }
+      case 'badsub':
+        host.fail('syntax error: bad substitution');
+        break;
       case 'cmdsub': {
         const text = (await host.substitute(part.source)).replace(/\n+$/, '');
         if (part.quoted) out.add(text, true);
@@ -108,7 +111,14 @@ async function expandParts(parts: WordPart[], host: ExpandHost, out: Fields): Pr
       }
       case 'arith': {
         const source = await expandString(part.source, host);
-        const text = String(evaluateArithmetic(source, (n) => host.lookup(n), (n, v) => host.assign(n, v)));
+        let text: string;
+        try {
+          text = String(evaluateArithmetic(source, (n) => host.lookup(n), (n, v) => host.assign(n, v)));
+        } catch (e) {
+          // As in ash, a bad expression or a division by zero ends a non-interactive shell.
+          if (e instanceof ArithmeticError) host.fail(e.message);
+          throw e;
+        }
         if (part.quoted) out.add(text, true);
         else out.split(text, ifsOf(host));
         break;
@@ -150,7 +160,7 @@ async function expandParam(part: Extract<WordPart, { kind: 'param' }>, host: Exp
     case '?':
       if (value === undefined || (part.op === ':?' && value === '')) {
         const w = await word();
-        host.fail(`${part.name}: ${w === '' ? 'parameter not set or null' : w}`);
+        host.fail(`${part.name}: ${w !== '' ? w : part.op === '?' ? 'parameter not set' : 'parameter not set or null'}`);
       }
       return value!;
     case '/':

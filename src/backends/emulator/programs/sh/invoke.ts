@@ -4,10 +4,13 @@
  *
  * @module
  */
+import { posix } from 'node:path';
+import { DEFAULT_PATH, ExecutableNotFoundError, ExecutablePermissionError, resolveExecutable } from '../../exec/resolve.js';
 import { BrokenPipeError } from '../io.js';
 import type { Command } from './ast.js';
 import { shellBuiltins } from './builtins.js';
-import { ReturnSignal } from './control.js';
+import { ReturnSignal, ShellFailure } from './control.js';
+import { recoverCommand } from './recover.js';
 import { readableOf, writableOf, type FdTable } from './io-table.js';
 import type { Shell } from './shell.js';
 
@@ -22,17 +25,32 @@ export async function invokeCommand(sh: Shell, argv: string[], assigns: [string,
   if (fn || builtin) {
     const saved = assigns.map(([k]) => [k, sh.vars.get(k)] as const);
     for (const [k, v] of assigns) sh.vars.set(k, { value: v, exported: true });
+    const savedName = sh.commandName;
+    // A builtin's messages carry its name, and so do those of what it runs (`eval`, `.`).
+    if (!fn) sh.commandName = name;
     try {
       return fn ? await callFunction(sh, fn, argv, io) : await builtin!(sh, argv, io);
     } catch (e) {
       if (e instanceof BrokenPipeError) return 141;
+      // Reported here, while the message can still name the builtin (`sh: export: line 0: ...`).
+      if (e instanceof ShellFailure) return await recoverCommand(sh, e, io);
       throw e;
     } finally {
+      sh.commandName = savedName;
       // `export`/`unset` inside may have changed the variable on purpose: only restore untouched ones.
       for (const [k, old] of saved) {
         if (old === undefined) sh.vars.delete(k);
         else sh.vars.set(k, old);
       }
+    }
+  }
+  if (sh.named || sh.commandName !== undefined || sh.scriptName !== posix.basename(sh.ctx.argv[0] ?? 'sh')) {
+    // The launcher words "not found" as `sh: name: ...`; a named script reports it with its
+    // own name and the line (`s.sh: line 3: nosuch: not found`), so look the name up first.
+    const missing = await lookupFailure(sh, name, sh.environment(assigns)['PATH']);
+    if (missing) {
+      await sh.error(`${name}: ${missing.message}`, io);
+      return missing.status;
     }
   }
   return sh.ctx.exec(argv, {
@@ -44,6 +62,19 @@ export async function invokeCommand(sh: Shell, argv: string[], assigns: [string,
     stdout: writableOf(io, 1),
     stderr: writableOf(io, 2),
   });
+}
+
+/** Why `name` cannot be run (the launcher's 127 and 126), or undefined when it can. */
+async function lookupFailure(sh: Shell, name: string, path: string | undefined): Promise<{ message: string; status: number } | undefined> {
+  try {
+    await resolveExecutable(sh.fs, name, { path: path ?? DEFAULT_PATH, cwd: sh.cwd, signal: sh.ctx.signal });
+    return undefined;
+  } catch (e) {
+    if (e instanceof ExecutableNotFoundError) return { message: 'not found', status: 127 };
+    if (e instanceof ExecutablePermissionError) return { message: 'Permission denied', status: 126 };
+    // Anything else (a cancelled lookup) is left to the launcher to report.
+    return undefined;
+  }
 }
 
 /** Calls a shell function with `argv[1..]` as its positional parameters and a `local` frame. */

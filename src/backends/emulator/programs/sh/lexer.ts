@@ -14,21 +14,28 @@ import type { HeredocBody, ParamOp, Word, WordPart } from './ast.js';
 export class ShSyntaxError extends Error {
   /** True when the text ended too early rather than being wrong. */
   readonly incomplete: boolean;
-  constructor(message: string, incomplete = false) {
+  /** The source line the lexer had reached (ash reports that one, not the construct's first). */
+  line: number | undefined;
+  constructor(message: string, incomplete = false, line?: number) {
     super(message);
     this.incomplete = incomplete;
+    this.line = line;
   }
   override get name(): string {
     return 'ShSyntaxError';
   }
 }
 
-/** A token. */
-export type Token =
+/** A token, with the source line it starts on (error messages and `$LINENO`-style reports). */
+export type Token = (
   | { type: 'word'; word: Word; heredoc?: HeredocBody }
   | { type: 'op'; op: string; fd?: number }
   | { type: 'newline' }
-  | { type: 'eof' };
+  | { type: 'eof' }
+) & { line: number };
+
+/** A token before its line is attached. */
+type BareToken = Token extends infer T ? (T extends Token ? Omit<T, 'line'> : never) : never;
 
 const OPERATORS = ['<<-', '&&', '||', ';;', '<<', '>>', '>&', '<&', '<>', '>|', ';', '&', '|', '(', ')', '<', '>'];
 const META = new Set([' ', '\t', '\n', ';', '&', '|', '<', '>', '(', ')']);
@@ -46,13 +53,51 @@ export class Lexer {
   #pos = 0;
   #pending: PendingHeredoc[] = [];
   #heredocOp: '<<' | '<<-' | undefined;
+  /** Line counting resumes from the last position asked about (tokens come in order). */
+  #counted = { pos: 0, line: 1 };
 
-  constructor(source: string) {
+  /** `firstLine` numbers the first line of `source` (ash counts from 0 under `-c`, from 1 in files). */
+  constructor(source: string, firstLine = 1) {
     this.#src = source;
+    this.#counted.line = firstLine;
+  }
+
+  /** The line that offset `pos` is on. */
+  lineAt(pos: number): number {
+    let { pos: from, line } = this.#counted;
+    if (pos < from) {
+      line -= countNewlines(this.#src, pos, from);
+    } else line += countNewlines(this.#src, from, pos);
+    this.#counted = { pos, line };
+    return line;
   }
 
   /** Reads the next token. */
   next(): Token {
+    this.#skipBlanks();
+    const line = this.lineAt(Math.min(this.#pos, this.#src.length));
+    try {
+      return { ...this.#scan(), line } as Token;
+    } catch (e) {
+      // Errors found inside a word (an open quote) are reported where the scan stopped.
+      if (e instanceof ShSyntaxError && e.line === undefined) e.line = this.lineAt(Math.min(this.#pos, this.#src.length));
+      throw e;
+    }
+  }
+
+  #skipBlanks(): void {
+    const src = this.#src;
+    for (;;) {
+      const c = src[this.#pos];
+      if (c === ' ' || c === '\t') this.#pos++;
+      else if (c === '\\' && src[this.#pos + 1] === '\n') this.#pos += 2;
+      else if (c === '#') {
+        while (this.#pos < src.length && src[this.#pos] !== '\n') this.#pos++;
+      } else break;
+    }
+  }
+
+  #scan(): BareToken {
     const src = this.#src;
     for (;;) {
       const c = src[this.#pos];
@@ -133,6 +178,12 @@ export class Lexer {
   }
 }
 
+function countNewlines(src: string, from: number, to: number): number {
+  let n = 0;
+  for (let i = src.indexOf('\n', from); i >= 0 && i < to; i = src.indexOf('\n', i + 1)) n++;
+  return n;
+}
+
 /** Something with a movable cursor over `src` (the lexer, or a plain cursor for nested words). */
 interface Cursor {
   pos: number;
@@ -165,7 +216,7 @@ export function readWordParts(src: string, cursor: Cursor, inBraces: boolean, dq
       else lit(n, true);
     } else if (c === "'" && !dquoted) {
       const end = src.indexOf("'", cursor.pos + 1);
-      if (end < 0) throw new ShSyntaxError('unterminated quoted string', true);
+      if (end < 0) throw new ShSyntaxError('syntax error: unterminated quoted string', true);
       lit(src.slice(cursor.pos + 1, end), true);
       if (end === cursor.pos + 1) lit('', true);
       cursor.pos = end + 1;
@@ -193,7 +244,7 @@ export function readWordParts(src: string, cursor: Cursor, inBraces: boolean, dq
           cursor.pos++;
         }
       }
-      if (!closed) throw new ShSyntaxError('unterminated quoted string', true);
+      if (!closed) throw new ShSyntaxError('syntax error: unterminated quoted string', true);
       if (parts.length === before) lit('', true);
     } else if (c === '$') {
       const part = readDollar(src, cursor, dquoted);
@@ -227,7 +278,7 @@ function readBacktick(src: string, cursor: Cursor, quoted: boolean): WordPart {
       i += 2;
     } else out += src[i++];
   }
-  if (i >= src.length) throw new ShSyntaxError('unterminated backquote', true);
+  if (i >= src.length) throw new ShSyntaxError('syntax error: EOF in backquote substitution', true);
   cursor.pos = i + 1;
   return { kind: 'cmdsub', source: out, quoted };
 }
@@ -255,7 +306,7 @@ function scanParen(src: string, from: number): number {
       i++;
     } else i++;
   }
-  throw new ShSyntaxError("unterminated '$('", true);
+  throw new ShSyntaxError('syntax error: unexpected end of file (expecting ")")', true);
 }
 
 function readDollar(src: string, cursor: Cursor, quoted: boolean): WordPart | undefined {
@@ -274,7 +325,7 @@ function readDollar(src: string, cursor: Cursor, quoted: boolean): WordPart | un
         depth--;
       }
     }
-    throw new ShSyntaxError("unterminated '$(('", true);
+    throw new ShSyntaxError("syntax error: missing '))'", true);
   }
   if (n === '(') {
     const end = scanParen(src, at + 2);
@@ -295,6 +346,17 @@ function readDollar(src: string, cursor: Cursor, quoted: boolean): WordPart | un
   return { kind: 'param', name: m[0], quoted };
 }
 
+/**
+ * A `${` whose inside makes no sense: with a closing `}` it becomes a part that fails when
+ * expanded (ash runs the commands before it); without one the text is incomplete.
+ */
+function badSubstitution(src: string, cursor: Cursor, from: number): WordPart {
+  const close = src.indexOf('}', from);
+  if (close < 0) throw new ShSyntaxError("syntax error: missing '}'", true);
+  cursor.pos = close + 1;
+  return { kind: 'badsub' };
+}
+
 function readBraced(src: string, cursor: Cursor, quoted: boolean): WordPart {
   let i = cursor.pos + 2;
   let length = false;
@@ -303,11 +365,11 @@ function readBraced(src: string, cursor: Cursor, quoted: boolean): WordPart {
     i++;
   }
   const m = /^([A-Za-z_][A-Za-z0-9_]*|\d+|[@*#?$!-])/.exec(src.slice(i, i + 256));
-  if (!m) throw new ShSyntaxError('bad substitution', src.indexOf('}', i) < 0);
+  if (!m) return badSubstitution(src, cursor, i);
   const name = m[1]!;
   i += name.length;
   if (length) {
-    if (src[i] !== '}') throw new ShSyntaxError('bad substitution', i >= src.length);
+    if (src[i] !== '}') return badSubstitution(src, cursor, i);
     cursor.pos = i + 1;
     return { kind: 'param', name, op: 'length', quoted };
   }
@@ -316,7 +378,7 @@ function readBraced(src: string, cursor: Cursor, quoted: boolean): WordPart {
     return { kind: 'param', name, quoted };
   }
   const opMatch = /^(:-|:=|:\+|:\?|##|%%|\/\/|-|=|\+|\?|#|%|\/)/.exec(src.slice(i, i + 2));
-  if (!opMatch) throw new ShSyntaxError('bad substitution', i >= src.length);
+  if (!opMatch) return badSubstitution(src, cursor, i);
   const op = opMatch[1] as ParamOp;
   const inner: Cursor = { pos: i + op.length };
   // A trimming pattern is a pattern even inside double quotes: "${f##*/}" strips a path.
@@ -329,11 +391,11 @@ function readBraced(src: string, cursor: Cursor, quoted: boolean): WordPart {
       inner.pos++;
       replacement = readWordParts(src, inner, true, quoted);
     }
-    if (src[inner.pos] !== '}') throw new ShSyntaxError("missing '}'", true);
+    if (src[inner.pos] !== '}') throw new ShSyntaxError("syntax error: missing '}'", true);
     cursor.pos = inner.pos + 1;
     return { kind: 'param', name, op, word, replacement, quoted };
   }
-  if (src[inner.pos] !== '}') throw new ShSyntaxError("missing '}'", true);
+  if (src[inner.pos] !== '}') throw new ShSyntaxError("syntax error: missing '}'", true);
   cursor.pos = inner.pos + 1;
   return { kind: 'param', name, op, word, quoted };
 }

@@ -12,6 +12,8 @@ export interface ShellVar {
   value: string;
   /** True when exported to the environment of commands. */
   exported: boolean;
+  /** True after `readonly`: assigning or unsetting it is an error. */
+  readonly?: boolean;
 }
 
 /** The `set` options the shell supports. */

@@ -13,6 +13,7 @@ import { Lexer, ShSyntaxError, type Token } from './lexer.js';
 
 const REDIRECT_OPS = new Set(['<', '>', '>>', '>|', '<>', '>&', '<&', '<<', '<<-']);
 const LIST_ENDS = new Set(['then', 'elif', 'else', 'fi', 'do', 'done', 'esac', '}']);
+const RESERVED = new Set([...LIST_ENDS, 'if', 'while', 'until', 'for', 'case', 'in', '{', '!']);
 
 /**
  * Parses a whole script.
@@ -21,10 +22,23 @@ const LIST_ENDS = new Set(['then', 'elif', 'else', 'fi', 'do', 'done', 'esac', '
  * ```ts
  * const list = parseScript('for i in 1 2; do echo $i; done | wc -l');
  * ```
+ * `firstLine` numbers the first line of `source` for error messages.
+ *
  * @throws ShSyntaxError (with `incomplete` set when more text could complete it)
  */
-export function parseScript(source: string): List {
-  return new Parser(source).parseProgram();
+export function parseScript(source: string, firstLine = 1): List {
+  return new Parser(source, firstLine).parseProgram();
+}
+
+/**
+ * Parses `source` one complete command line at a time, as ash reads a script: each list is
+ * yielded (and can be run) before the next line is parsed, so a syntax error further down
+ * only stops the script when it is reached.
+ *
+ * @throws ShSyntaxError from the iterator, at the line that does not parse
+ */
+export function* parseLines(source: string, firstLine = 1): Generator<List> {
+  yield* new Parser(source, firstLine).lines();
 }
 
 /** The unquoted literal text of a word, or undefined when any part is quoted or expands. */
@@ -41,15 +55,28 @@ class Parser {
   #lexer: Lexer;
   #buffer: Token[] = [];
 
-  constructor(source: string) {
-    this.#lexer = new Lexer(source);
+  constructor(source: string, firstLine: number) {
+    this.#lexer = new Lexer(source, firstLine);
   }
 
   parseProgram(): List {
     const list = this.#list();
     const t = this.#peek();
-    if (t.type !== 'eof') throw new ShSyntaxError(`syntax error: unexpected ${describe(t)}`);
+    if (t.type !== 'eof') throw unexpected(t);
     return list;
+  }
+
+  *lines(): Generator<List> {
+    for (;;) {
+      this.#skipNewlines();
+      if (this.#peek().type === 'eof') return;
+      const list: List = { items: [] };
+      while (this.#peek().type !== 'newline' && this.#peek().type !== 'eof') {
+        if (this.#atListEnd()) throw unexpected(this.#peek());
+        list.items.push(this.#item());
+      }
+      yield list;
+    }
   }
 
   #peek(n = 0): Token {
@@ -85,7 +112,7 @@ class Parser {
   #expect(found: boolean, expected: string): void {
     if (!found) {
       const t = this.#peek();
-      throw new ShSyntaxError(`syntax error: unexpected ${describe(t)} (expecting "${expected}")`, t.type === 'eof');
+      throw unexpected(t, expected);
     }
     this.#take();
   }
@@ -110,26 +137,34 @@ class Parser {
     for (;;) {
       this.#skipNewlines();
       if (this.#atListEnd()) break;
-      const command = this.#andOr();
-      let background = false;
-      if (this.#isOp('&')) {
-        this.#take();
-        background = true;
-      } else if (this.#isOp(';')) this.#take();
-      else if (this.#peek().type !== 'newline' && !this.#atListEnd()) {
-        throw new ShSyntaxError(`syntax error: unexpected ${describe(this.#peek())}`);
-      }
-      list.items.push({ command, background });
+      list.items.push(this.#item());
     }
     return list;
   }
 
-  /** A list that must hold at least one command (`if` conditions, loop bodies). */
-  #compoundList(): List {
+  /** One and-or list with the `;` or `&` after it. */
+  #item(): List['items'][number] {
+    const command = this.#andOr();
+    let background = false;
+    if (this.#isOp('&')) {
+      this.#take();
+      background = true;
+    } else if (this.#isOp(';')) this.#take();
+    else if (this.#peek().type !== 'newline' && !this.#atListEnd()) {
+      throw unexpected(this.#peek());
+    }
+    return { command, background };
+  }
+
+  /**
+   * A list that must hold at least one command (`if` conditions, loop bodies); when the text
+   * ends instead, ash names the word that would close it (`closer`).
+   */
+  #compoundList(closer: string): List {
     const list = this.#list();
     if (list.items.length === 0) {
       const t = this.#peek();
-      throw new ShSyntaxError(`syntax error: unexpected ${describe(t)}`, t.type === 'eof');
+      throw unexpected(t, t.type === 'eof' ? closer : undefined);
     }
     return list;
   }
@@ -164,7 +199,7 @@ class Parser {
     const t = this.#peek();
     if (t.type === 'op' && t.op === '(') {
       this.#take();
-      const body = this.#compoundList();
+      const body = this.#compoundList(')');
       this.#expectOp(')');
       return { type: 'subshell', body, redirects: this.#redirects() };
     }
@@ -173,7 +208,7 @@ class Parser {
       switch (text) {
         case '{': {
           this.#take();
-          const body = this.#compoundList();
+          const body = this.#compoundList('}');
           this.#expectReserved('}');
           return { type: 'group', body, redirects: this.#redirects() };
         }
@@ -182,9 +217,9 @@ class Parser {
         case 'while':
         case 'until': {
           this.#take();
-          const cond = this.#compoundList();
+          const cond = this.#compoundList('do');
           this.#expectReserved('do');
-          const body = this.#compoundList();
+          const body = this.#compoundList('done');
           this.#expectReserved('done');
           return { type: 'loop', until: text === 'until', cond, body, redirects: this.#redirects() };
         }
@@ -211,9 +246,9 @@ class Parser {
     const clauses: { cond: List; body: List }[] = [];
     let elseBody: List | undefined;
     for (;;) {
-      const cond = this.#compoundList();
+      const cond = this.#compoundList('then');
       this.#expectReserved('then');
-      const body = this.#compoundList();
+      const body = this.#compoundList('fi');
       clauses.push({ cond, body });
       if (this.#isReserved('elif')) {
         this.#take();
@@ -221,7 +256,7 @@ class Parser {
       }
       if (this.#isReserved('else')) {
         this.#take();
-        elseBody = this.#compoundList();
+        elseBody = this.#compoundList('fi');
       }
       this.#expectReserved('fi');
       break;
@@ -234,7 +269,7 @@ class Parser {
     const nameTok = this.#take();
     const name = nameTok.type === 'word' ? plainText(nameTok.word) : undefined;
     if (name === undefined || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
-      throw new ShSyntaxError(`syntax error: bad for loop variable`, nameTok.type === 'eof');
+      throw new ShSyntaxError('syntax error: bad for loop variable', nameTok.type === 'eof', nameTok.line);
     }
     let items: Word[] | undefined;
     this.#skipNewlines();
@@ -250,12 +285,12 @@ class Parser {
       if (this.#isOp(';')) this.#take();
       else if (this.#peek().type !== 'newline') {
         const t = this.#peek();
-        throw new ShSyntaxError(`syntax error: unexpected ${describe(t)}`, t.type === 'eof');
+        throw unexpected(t);
       }
     } else if (this.#isOp(';')) this.#take();
     this.#skipNewlines();
     this.#expectReserved('do');
-    const body = this.#compoundList();
+    const body = this.#compoundList('done');
     this.#expectReserved('done');
     return { type: 'for', name, ...(items ? { items } : {}), body, redirects: this.#redirects() };
   }
@@ -263,7 +298,7 @@ class Parser {
   #case(): Command {
     this.#take();
     const wordTok = this.#take();
-    if (wordTok.type !== 'word') throw new ShSyntaxError('syntax error: bad case', wordTok.type === 'eof');
+    if (wordTok.type !== 'word') throw unexpected(wordTok);
     this.#skipNewlines();
     this.#expectReserved('in');
     const items: { patterns: Word[]; body: List }[] = [];
@@ -274,7 +309,7 @@ class Parser {
       const patterns: Word[] = [];
       for (;;) {
         const t = this.#take();
-        if (t.type !== 'word') throw new ShSyntaxError(`syntax error: unexpected ${describe(t)}`, t.type === 'eof');
+        if (t.type !== 'word') throw unexpected(t, t.type === 'eof' ? ')' : undefined);
         patterns.push(t.word);
         if (this.#isOp('|')) {
           this.#take();
@@ -292,7 +327,7 @@ class Parser {
       this.#skipNewlines();
       if (!this.#isReserved('esac')) {
         const t = this.#peek();
-        throw new ShSyntaxError(`syntax error: unexpected ${describe(t)}`, t.type === 'eof');
+        throw unexpected(t);
       }
     }
     this.#expectReserved('esac');
@@ -305,7 +340,7 @@ class Parser {
     this.#take();
     const target = this.#take();
     if (target.type !== 'word') {
-      throw new ShSyntaxError(`syntax error: unexpected ${describe(target)}`, target.type === 'eof');
+      throw unexpected(target);
     }
     const op = t.op as Redirect['op'];
     const fd = t.fd ?? (op.startsWith('<') ? 0 : 1);
@@ -319,7 +354,7 @@ class Parser {
   }
 
   #simple(): SimpleCommand {
-    const cmd: SimpleCommand = { type: 'simple', assigns: [], words: [], redirects: [] };
+    const cmd: SimpleCommand = { type: 'simple', assigns: [], words: [], redirects: [], line: this.#peek().line };
     for (;;) {
       const r = this.#redirect();
       if (r) {
@@ -339,10 +374,16 @@ class Parser {
     }
     if (cmd.words.length === 0 && cmd.assigns.length === 0 && cmd.redirects.length === 0) {
       const t = this.#peek();
-      throw new ShSyntaxError(`syntax error: unexpected ${describe(t)}`, t.type === 'eof');
+      throw unexpected(t);
     }
     return cmd;
   }
+}
+
+/** ash's wording: `unexpected "fi"`, `unexpected end of file (expecting "fi")`, `unexpected word`. */
+function unexpected(t: Token, expecting?: string): ShSyntaxError {
+  const tail = expecting !== undefined ? ` (expecting "${expecting}")` : '';
+  return new ShSyntaxError(`syntax error: unexpected ${describe(t)}${tail}`, t.type === 'eof', t.line);
 }
 
 function describe(t: Token): string {
@@ -353,7 +394,10 @@ function describe(t: Token): string {
       return 'newline';
     case 'op':
       return `"${t.op}"`;
-    default:
-      return `word "${t.word.raw}"`;
+    default: {
+      // ash names reserved words; any other word is just "word".
+      const text = plainText(t.word);
+      return text !== undefined && RESERVED.has(text) ? `"${text}"` : 'word';
+    }
   }
 }

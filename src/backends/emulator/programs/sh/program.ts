@@ -11,6 +11,7 @@ import { SignalledError, complain, readLine } from '../io.js';
 import type { List } from './ast.js';
 import type { FdTable } from './io-table.js';
 import { ShSyntaxError } from './lexer.js';
+import { isTerminalStream } from '../applets/test.js';
 import { parseScript } from './parser.js';
 import { Shell } from './shell.js';
 
@@ -68,9 +69,12 @@ export async function sh(ctx: ProgramContext): Promise<number> {
       await complain(ctx, '-c requires an argument');
       return 2;
     }
-    shell.scriptName = rest.shift() ?? ctx.argv[0] ?? 'sh';
+    const name = rest.shift();
+    shell.scriptName = name ?? ctx.argv[0] ?? 'sh';
+    shell.named = name !== undefined;
     shell.params = rest;
-    return finish(shell, shell.runTop(() => shell.runSource(text)));
+    // ash numbers the lines of a -c script from 0.
+    return finish(shell, shell.runTop(() => shell.runSource(text, 0)));
   }
   if (rest.length > 0 && !fromStdin) {
     const file = rest[0]!;
@@ -82,8 +86,9 @@ export async function sh(ctx: ProgramContext): Promise<number> {
       return 127;
     }
     shell.scriptName = file;
+    shell.named = true;
     shell.params = rest.slice(1);
-    return finish(shell, shell.runTop(() => shell.runSource(text)));
+    return finish(shell, shell.runTop(() => shell.runSource(text, 1)));
   }
   shell.params = rest;
   return finish(shell, shell.runTop(() => readLoop(shell, ctx)));
@@ -100,6 +105,9 @@ async function finish(shell: Shell, status: Promise<number>): Promise<number> {
 
 async function readLoop(shell: Shell, ctx: ProgramContext): Promise<number> {
   let buffer = '';
+  // Lines read before `buffer` began: commands are numbered from 1 across the whole input.
+  let linesBefore = 0;
+  let bufferLines = 0;
   for (;;) {
     let line: string | null;
     try {
@@ -111,25 +119,36 @@ async function readLoop(shell: Shell, ctx: ProgramContext): Promise<number> {
       }
       throw e;
     }
-    if (line !== null) buffer += `${line}\n`;
+    if (line !== null) {
+      buffer += `${line}\n`;
+      bufferLines++;
+    }
     if (buffer.trim() === '') {
       buffer = '';
+      linesBefore += bufferLines;
+      bufferLines = 0;
       if (line === null) return shell.status;
       continue;
     }
     let list: List;
     try {
-      list = parseScript(buffer);
+      list = parseScript(buffer, linesBefore + 1);
     } catch (e) {
       if (!(e instanceof ShSyntaxError)) throw e;
       if (e.incomplete && line !== null) continue;
-      await shell.error(e.message);
+      await shell.syntaxError(e);
+      // Only a terminal session goes on after a syntax error; piped input ends the shell, as in ash.
+      if (!isTerminalStream(ctx.stdin)) return (shell.status = 2);
       shell.status = 2;
       buffer = '';
+      linesBefore += bufferLines;
+      bufferLines = 0;
       if (line === null) return shell.status;
       continue;
     }
     buffer = '';
+    linesBefore += bufferLines;
+    bufferLines = 0;
     await shell.runList(list);
     if (line === null) return shell.status;
   }

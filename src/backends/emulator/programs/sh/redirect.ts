@@ -51,7 +51,7 @@ async function applyRedirect(sh: Shell, r: Redirect, fds: FdTable, opened: Writa
     }
     if (/^\d+$/.test(target)) {
       const src = fds.get(Number(target));
-      if (!src) throw new ShellFailure(`${target}: bad file descriptor`, 1, false);
+      if (!src) throw new ShellFailure(`${target}: Bad file descriptor`, 1, false);
       fds.set(r.fd, src);
       return;
     }
@@ -97,6 +97,8 @@ async function openInput(sh: Shell, target: string, fds: FdTable): Promise<Reada
   try {
     return bufferSource(await sh.fs.readFile(sh.resolve(target)));
   } catch (e) {
-    throw new ShellFailure(`can't open '${target}': ${errorText(e)}`, 1, false);
+    // ash's words: its own text for a missing file, the system's for anything else.
+    const code = (e as { code?: string }).code;
+    throw new ShellFailure(`can't open ${target}: ${code === 'ENOENT' ? 'no such file' : errorText(e)}`, 1, false);
   }
 }

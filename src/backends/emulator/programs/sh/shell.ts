@@ -19,7 +19,7 @@ import { invokeCommand } from './invoke.js';
 import { emptySource, readableOf, writableOf, type FdTable } from './io-table.js';
 import { ShSyntaxError } from './lexer.js';
 import { lookupParameter, type ShellFlags, type ShellVar } from './parameters.js';
-import { parseScript } from './parser.js';
+import { parseLines } from './parser.js';
 import { runAndOr } from './pipeline.js';
 import { recoverCommand } from './recover.js';
 import { openRedirects } from './redirect.js';
@@ -67,6 +67,15 @@ export class Shell implements ExpandHost {
   lastSubstitution = 0;
   /** Nesting of loops, for `break`/`continue`. */
   loopDepth = 0;
+  /** The line of the command being run, as messages report it (from 0 under `-c`, as ash counts). */
+  line = 0;
+  /**
+   * True when the shell has a script name (a file, or `sh -c cmd NAME`): ash then puts the line
+   * in every message, not only in those of builtins.
+   */
+  named = false;
+  /** The builtin being run, named in its messages (`sh: cd: line 0: ...`). */
+  commandName: string | undefined;
   #noErrexit = 0;
   #inTrap = false;
   #signalHandled = false;
@@ -90,6 +99,8 @@ export class Shell implements ExpandHost {
       this.#jobCounter = parent.#jobCounter;
       this.#noErrexit = parent.#noErrexit;
       this.#signalHandled = parent.#signalHandled;
+      this.line = parent.line;
+      this.named = parent.named;
     } else {
       this.vars = new Map(Object.entries(ctx.env).map(([k, v]) => [k, { value: v, exported: true }]));
       this.params = [];
@@ -152,9 +163,10 @@ export class Shell implements ExpandHost {
     return this.params;
   }
 
-  /** Sets a variable (keeping its export flag). */
+  /** Sets a variable (keeping its export flag); a read-only one fails the command, as in ash. */
   assign(name: string, value: string): void {
     const existing = this.vars.get(name);
+    if (existing?.readonly) this.fail(`${name}: is read only`);
     if (existing) existing.value = value;
     else this.vars.set(name, { value, exported: false });
     if (name === 'PWD' && existing === undefined) this.vars.get(name)!.exported = true;
@@ -194,10 +206,35 @@ export class Shell implements ExpandHost {
     return ctx;
   }
 
-  /** Writes a `sh: message` line to fd 2. */
+  /**
+   * Writes a message to fd 2 the way ash does: `$0: ` first; then, inside a builtin, its name
+   * and the line (`sh: cd: line 0: ...`); outside one, the line only when the shell has a
+   * script name (`s.sh: line 3: nosuch: not found`).
+   */
   async error(message: string, io: FdTable = this.io): Promise<void> {
+    const command = this.commandName ?? (this.named ? this.scriptName : undefined);
+    let prefix = `${this.scriptName}: `;
+    if (command !== undefined) prefix += `${command === this.scriptName ? '' : `${command}: `}line ${this.line}: `;
+    await this.#stderr(`${prefix}${message}\n`, io);
+  }
+
+  /**
+   * Writes `sh: message` without the script name or line: what busybox's applets print when
+   * ash runs them as builtins (`test`, `read`), named by the applet, not by `$0`.
+   */
+  async appletError(message: string, io: FdTable = this.io): Promise<void> {
+    await this.#stderr(`${posix.basename(this.ctx.argv[0] ?? 'sh')}: ${message}\n`, io);
+  }
+
+  /** Reports a syntax error at the line it was found on. */
+  async syntaxError(e: ShSyntaxError, io: FdTable = this.io): Promise<void> {
+    if (e.line !== undefined) this.line = e.line;
+    await this.error(e.message, io);
+  }
+
+  async #stderr(text: string, io: FdTable): Promise<void> {
     try {
-      await write(writableOf(io, 2), `${posix.basename(this.ctx.argv[0] ?? 'sh')}: ${message}\n`);
+      await write(writableOf(io, 2), text);
     } catch {
       // stderr is gone: nothing more to do.
     }
@@ -205,19 +242,25 @@ export class Shell implements ExpandHost {
 
   // Running ------------------------------------------------------------------------------
 
-  /** Parses and runs a whole script in this shell; a syntax error is status 2. */
-  async runSource(source: string): Promise<number> {
-    let list: List;
-    try {
-      list = parseScript(source);
-    } catch (e) {
-      if (e instanceof ShSyntaxError) {
-        await this.error(e.message);
-        return (this.status = 2);
+  /**
+   * Parses and runs a script in this shell one command line at a time, as ash does (so the
+   * lines before a syntax error run); the error ends the shell with status 2. `firstLine`
+   * numbers the first line of `source` (by default the current line: `eval`, traps).
+   */
+  async runSource(source: string, firstLine = this.line, io: FdTable = this.io): Promise<number> {
+    const lines = parseLines(source, firstLine);
+    for (;;) {
+      let next: IteratorResult<List>;
+      try {
+        next = lines.next();
+      } catch (e) {
+        if (!(e instanceof ShSyntaxError)) throw e;
+        await this.syntaxError(e, io);
+        throw new ExitSignal((this.status = 2));
       }
-      throw e;
+      if (next.done) return this.status;
+      await this.runList(next.value, io);
     }
-    return this.runList(list);
   }
 
   /**

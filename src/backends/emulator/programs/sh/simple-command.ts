@@ -17,10 +17,12 @@ import type { Shell } from './shell.js';
  */
 export async function runSimpleCommand(sh: Shell, command: SimpleCommand, io: FdTable): Promise<number> {
   sh.lastSubstitution = 0;
+  sh.line = command.line;
   const argv = await expandWords(command.words, sh);
   const assigns: [string, string][] = [];
   for (const a of command.assigns) assigns.push([a.name, await expandWord(a.value, sh)]);
   const subStatus = sh.lastSubstitution;
+  for (const [k] of assigns) if (sh.vars.get(k)?.readonly) sh.fail(`${k}: is read only`);
   if (sh.flags.xtrace) {
     const shown = [...assigns.map(([k, v]) => `${k}=${v}`), ...argv].join(' ');
     if (shown !== '') await write(writableOf(io, 2), `+ ${shown}\n`).catch(() => undefined);
