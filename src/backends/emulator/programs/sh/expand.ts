@@ -7,7 +7,7 @@
 import type { FileSystemApi } from '../../../../fs-union/fs-api.js';
 import { ArithmeticError, evaluateArithmetic } from './arith.js';
 import type { Word, WordPart } from './ast.js';
-import { readWordParts } from './lexer.js';
+import { readWordParts } from './word-lexer.js';
 import { escapePattern, glob, hasGlobChars, patternSource, unescapePattern } from './pattern.js';
 
 /** What expansion needs from the shell. */

@@ -9,11 +9,14 @@
  * @module
  */
 import type { AndOr, Command, List, Pipeline, Redirect, SimpleCommand, Word } from './ast.js';
-import { Lexer, ShSyntaxError, type Token } from './lexer.js';
+import { Lexer, type Token } from './lexer.js';
+import { ShSyntaxError, unexpected } from './syntax-error.js';
+import { plainText } from './word-lexer.js';
+
+export { plainText } from './word-lexer.js';
 
 const REDIRECT_OPS = new Set(['<', '>', '>>', '>|', '<>', '>&', '<&', '<<', '<<-']);
 const LIST_ENDS = new Set(['then', 'elif', 'else', 'fi', 'do', 'done', 'esac', '}']);
-const RESERVED = new Set([...LIST_ENDS, 'if', 'while', 'until', 'for', 'case', 'in', '{', '!']);
 
 /**
  * Parses a whole script.
@@ -39,16 +42,6 @@ export function parseScript(source: string, firstLine = 1): List {
  */
 export function* parseLines(source: string, firstLine = 1): Generator<List> {
   yield* new Parser(source, firstLine).lines();
-}
-
-/** The unquoted literal text of a word, or undefined when any part is quoted or expands. */
-export function plainText(word: Word): string | undefined {
-  let text = '';
-  for (const part of word.parts) {
-    if (part.kind !== 'lit' || part.quoted) return undefined;
-    text += part.text;
-  }
-  return text;
 }
 
 class Parser {
@@ -377,27 +370,5 @@ class Parser {
       throw unexpected(t);
     }
     return cmd;
-  }
-}
-
-/** ash's wording: `unexpected "fi"`, `unexpected end of file (expecting "fi")`, `unexpected word`. */
-function unexpected(t: Token, expecting?: string): ShSyntaxError {
-  const tail = expecting !== undefined ? ` (expecting "${expecting}")` : '';
-  return new ShSyntaxError(`syntax error: unexpected ${describe(t)}${tail}`, t.type === 'eof', t.line);
-}
-
-function describe(t: Token): string {
-  switch (t.type) {
-    case 'eof':
-      return 'end of file';
-    case 'newline':
-      return 'newline';
-    case 'op':
-      return `"${t.op}"`;
-    default: {
-      // ash names reserved words; any other word is just "word".
-      const text = plainText(t.word);
-      return text !== undefined && RESERVED.has(text) ? `"${text}"` : 'word';
-    }
   }
 }

@@ -10,7 +10,7 @@
  */
 import { posix } from 'node:path';
 import type { ProgramContext } from '../../program.js';
-import { signalNumber, write } from '../io.js';
+import { signalNumber } from '../io.js';
 import type { Command, List } from './ast.js';
 import { runCompound } from './compound.js';
 import { ExitSignal, LoopSignal, ReturnSignal, ShellFailure } from './control.js';
@@ -18,6 +18,7 @@ import type { ExpandHost } from './expand.js';
 import { invokeCommand } from './invoke.js';
 import { emptySource, readableOf, writableOf, type FdTable } from './io-table.js';
 import { ShSyntaxError } from './lexer.js';
+import { messagePrefix, writeQuietly } from './messages.js';
 import { lookupParameter, type ShellFlags, type ShellVar } from './parameters.js';
 import { parseLines } from './parser.js';
 import { runAndOr } from './pipeline.js';
@@ -206,38 +207,20 @@ export class Shell implements ExpandHost {
     return ctx;
   }
 
-  /**
-   * Writes a message to fd 2 the way ash does: `$0: ` first; then, inside a builtin, its name
-   * and the line (`sh: cd: line 0: ...`); outside one, the line only when the shell has a
-   * script name (`s.sh: line 3: nosuch: not found`).
-   */
-  async error(message: string, io: FdTable = this.io): Promise<void> {
-    const command = this.commandName ?? (this.named ? this.scriptName : undefined);
-    let prefix = `${this.scriptName}: `;
-    if (command !== undefined) prefix += `${command === this.scriptName ? '' : `${command}: `}line ${this.line}: `;
-    await this.#stderr(`${prefix}${message}\n`, io);
+  /** Writes `message` to fd 2 as ash words it (see {@link messagePrefix}). */
+  error(message: string, io: FdTable = this.io): Promise<void> {
+    return writeQuietly(io, `${messagePrefix(this)}${message}\n`);
   }
 
-  /**
-   * Writes `sh: message` without the script name or line: what busybox's applets print when
-   * ash runs them as builtins (`test`, `read`), named by the applet, not by `$0`.
-   */
-  async appletError(message: string, io: FdTable = this.io): Promise<void> {
-    await this.#stderr(`${posix.basename(this.ctx.argv[0] ?? 'sh')}: ${message}\n`, io);
+  /** Writes `sh: message` as busybox's applets do when ash runs them as builtins (`test`, `read`). */
+  appletError(message: string, io: FdTable = this.io): Promise<void> {
+    return writeQuietly(io, `${posix.basename(this.ctx.argv[0] ?? 'sh')}: ${message}\n`);
   }
 
   /** Reports a syntax error at the line it was found on. */
-  async syntaxError(e: ShSyntaxError, io: FdTable = this.io): Promise<void> {
+  syntaxError(e: ShSyntaxError, io: FdTable = this.io): Promise<void> {
     if (e.line !== undefined) this.line = e.line;
-    await this.error(e.message, io);
-  }
-
-  async #stderr(text: string, io: FdTable): Promise<void> {
-    try {
-      await write(writableOf(io, 2), text);
-    } catch {
-      // stderr is gone: nothing more to do.
-    }
+    return this.error(e.message, io);
   }
 
   // Running ------------------------------------------------------------------------------
