@@ -5,6 +5,7 @@
  */
 import type { ProgramTable } from '../program.js';
 import { gzip, tar } from './applets/archive.js';
+import { awk } from './applets/awk/index.js';
 import { echo, printf } from './applets/echo-printf.js';
 import { expr } from './applets/expr.js';
 import { cat, chmod, chown, cp, ln, mkdir, mv, rm, rmdir, touch } from './applets/files.js';
@@ -39,7 +40,7 @@ export const builtinPrograms: ProgramTable = {
   head, tail, wc, grep, egrep: grep, fgrep: grep, tee, id, whoami, uname, date, seq, basename, dirname,
   sort, uniq, cut, tr, sed, find, which, xargs, yes, stat, du, df, kill, ps, mount,
   ping, wget, httpd, nginx, tar, gzip, gunzip: gzip, zcat: gzip,
-  expr,
+  expr, awk,
 };
 
 builtinPrograms['busybox'] = createBusybox(() => builtinPrograms);

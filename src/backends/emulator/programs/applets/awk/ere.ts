@@ -1,0 +1,108 @@
+/**
+ * POSIX extended regular expressions (as awk writes them) to JavaScript RegExp. Differences
+ * handled: bracket expressions (a leading `]` is a member, `[:class:]` names, `[` and `\` as
+ * members), `\<`/`\>` word edges, `.` matching a newline (dotAll), and escapes of letters that
+ * mean nothing in an ERE being the letter itself.
+ *
+ * @module
+ */
+
+const CLASSES: Record<string, string> = {
+  alpha: 'a-zA-Z', digit: '0-9', alnum: 'a-zA-Z0-9', upper: 'A-Z', lower: 'a-z', space: ' \\t\\n\\r\\f\\v',
+  blank: ' \\t', punct: '!-\\/:-@\\[-`{-~', xdigit: '0-9a-fA-F', cntrl: '\\x00-\\x1f\\x7f', print: ' -~', graph: '!-~',
+  word: '\\w',
+};
+
+const KEPT_ESCAPES = new Set(['w', 'W', 's', 'S', 'b', 'B', 'n', 't', 'r', 'f', 'v']);
+
+/** Translates one bracket expression starting at `start` (the `[`); returns the JS text and the index of its `]`. */
+function bracket(src: string, start: number): [string, number] | undefined {
+  let j = start + 1;
+  let body = '';
+  if (src[j] === '^') {
+    body += '^';
+    j++;
+  }
+  if (src[j] === ']') {
+    body += '\\]';
+    j++;
+  }
+  for (; j < src.length && src[j] !== ']'; j++) {
+    const c = src[j]!;
+    const cls = c === '[' ? /^\[:(\w+):\]/.exec(src.slice(j)) : null;
+    if (cls) {
+      body += CLASSES[cls[1]!] ?? '';
+      j += cls[0].length - 1;
+    } else if (c === '\\' && j + 1 < src.length) {
+      const n = src[++j]!;
+      body += KEPT_ESCAPES.has(n) && n !== 'b' ? `\\${n}` : /[A-Za-z0-9]/.test(n) ? n : `\\${n}`;
+    } else if (c === '[') body += '\\[';
+    else body += c;
+  }
+  if (j >= src.length) return undefined;
+  // An empty negated class would match nothing in JS but `[^]` is "any" there: keep POSIX meaning.
+  return [body === '' ? '(?!)' : body === '^' ? '[^]' : `[${body}]`, j];
+}
+
+/** Translates an ERE to a JavaScript RegExp source. */
+export function ereToJs(src: string): string {
+  let out = '';
+  for (let i = 0; i < src.length; i++) {
+    const c = src[i]!;
+    if (c === '[') {
+      const b = bracket(src, i);
+      if (b) {
+        out += b[0];
+        i = b[1];
+      } else out += '\\[';
+      continue;
+    }
+    if (c === '\\') {
+      const n = src[++i];
+      if (n === undefined) {
+        out += '\\\\';
+        break;
+      }
+      if (n === '<' || n === '>') out += '\\b';
+      else if (KEPT_ESCAPES.has(n)) out += `\\${n}`;
+      else if (/[A-Za-z0-9]/.test(n)) out += n;
+      else out += `\\${n}`;
+      continue;
+    }
+    // A quantifier with nothing before it is a literal in POSIX, an error in JS.
+    if ((c === '*' || c === '+' || c === '?') && (out === '' || out.endsWith('(') || out.endsWith('|') || out === '^')) {
+      out += `\\${c}`;
+      continue;
+    }
+    if (c === '{' && !/^\{\d+(,\d*)?\}/.test(src.slice(i))) {
+      out += '\\{';
+      continue;
+    }
+    if (c === '}') {
+      // Only a `}` closing a valid interval stays an operator.
+      out += /\{\d+(,\d*)?$/.test(out) ? '}' : '\\}';
+      continue;
+    }
+    out += c;
+  }
+  return out;
+}
+
+const cache = new Map<string, RegExp>();
+
+/**
+ * Compiles an ERE (cached). `global` gives a RegExp for replace/split loops.
+ *
+ * @throws SyntaxError when the expression cannot be compiled
+ */
+export function compileEre(src: string, global = false): RegExp {
+  const key = `${global ? 'g' : '-'}${src}`;
+  let re = cache.get(key);
+  if (!re) {
+    re = new RegExp(ereToJs(src), global ? 'gs' : 's');
+    if (cache.size > 500) cache.clear();
+    cache.set(key, re);
+  }
+  re.lastIndex = 0;
+  return re;
+}
