@@ -30,6 +30,8 @@ interface ErrorCase {
   stdout: string;
   stderr: string;
   code: number;
+  /** Files written next to the script first (name relative to the working directory). */
+  files?: Record<string, string>;
   /** Where ours still differs, what it gives instead (the row says why). */
   ours?: Partial<Outcome>;
 }
@@ -118,6 +120,49 @@ const cases: ErrorCase[] = [
   { mode: 'c', script: '/nope/cmd; echo $?', stdout: '127\n', stderr: 'sh: /nope/cmd: not found\n', code: 0 },
   { mode: 'c', script: '/etc/passwd; echo $?', stdout: '126\n', stderr: 'sh: /etc/passwd: Permission denied\n', code: 0 },
   { mode: 'c', script: 'wait 99; echo $?', stdout: '127\n', stderr: '', code: 0 },
+  // eval, dot scripts, traps and subshells; more syntax errors
+  { mode: 'c', script: 'eval nosuch', stdout: '', stderr: 'sh: eval: line 0: nosuch: not found\n', code: 127 },
+  { mode: 'c', script: 'eval nosuch', args: ['nm'], stdout: '', stderr: 'nm: eval: line 0: nosuch: not found\n', code: 127 },
+  { mode: 'c', script: 'eval "echo \\$((1/0))"', stdout: '', stderr: 'sh: eval: line 0: divide by zero\n', code: 2 },
+  { mode: 'c', script: 'eval "echo >/nope/x"; echo $?', stdout: '1\n', stderr: `sh: eval: line 0: can't create /nope/x: nonexistent directory\n`, code: 0 },
+  { mode: 'c', script: 'readonly x; eval x=1', stdout: '', stderr: 'sh: eval: line 0: x: is read only\n', code: 2 },
+  { mode: 'c', script: '. ./lib.sh; echo never', files: { 'lib.sh': 'nosuch\necho $((1/0))\n' }, stdout: '', stderr: 'sh: ./lib.sh: line 1: nosuch: not found\nsh: ./lib.sh: line 2: divide by zero\n', code: 2 },
+  { mode: 'c', script: 'if true; fi', stdout: '', stderr: 'sh: syntax error: unexpected "fi" (expecting "then")\n', code: 2 },
+  { mode: 'c', script: 'while true; done', stdout: '', stderr: 'sh: syntax error: unexpected "done" (expecting "do")\n', code: 2 },
+  { mode: 'c', script: 'for x in a; echo; done', stdout: '', stderr: 'sh: syntax error: unexpected word (expecting "do")\n', code: 2 },
+  { mode: 'c', script: '( echo; fi', stdout: '', stderr: 'sh: syntax error: unexpected "fi" (expecting ")")\n', code: 2 },
+  { mode: 'c', script: 'if true; then fi', stdout: '', stderr: 'sh: syntax error: unexpected "fi"\n', code: 2 },
+  { mode: 'c', script: '{ }', stdout: '', stderr: 'sh: syntax error: unexpected "}"\n', code: 2 },
+  { mode: 'c', script: 'echo $(( 1 ) )', stdout: '', stderr: `sh: syntax error: missing '))'\n`, code: 2 },
+  { mode: 'c', script: 'echo `echo', stdout: '', stderr: 'sh: syntax error: EOF in backquote substitution\n', code: 2 },
+  { mode: 'c', script: 'echo $(echo', stdout: '', stderr: 'sh: syntax error: unexpected end of file (expecting ")")\n', code: 2 },
+  { mode: 'c', script: 'echo ${#x-}', stdout: '', stderr: 'sh: syntax error: bad substitution\n', code: 2 },
+  { mode: 'c', script: 'exit 256', stdout: '', stderr: '', code: 0 },
+  { mode: 'c', script: 'return 3', stdout: '', stderr: '', code: 3 },
+  { mode: 'file', script: 'x=$(\ncd /nope\n)\necho $?\n', stdout: '2\n', stderr: `s.sh: cd: line 2: can't cd to /nope: No such file or directory\n`, code: 0 },
+  { mode: 'file', script: 'f() {\n  nosuch\n}\nf\n', stdout: '', stderr: 's.sh: line 2: nosuch: not found\n', code: 127 },
+  { mode: 'stdin', script: 'echo a\n\nif\n', stdout: 'a\n', stderr: 'sh: syntax error: unexpected end of file (expecting "then")\n', code: 2 },
+  { mode: 'c', script: 'set -o bogus; echo never', stdout: 'never\n', stderr: 'sh: set: line 0: illegal option -o bogus\n', code: 0 },
+  { mode: 'c', script: 'trap "cd /nope" EXIT\n:\n:', stdout: '', stderr: `sh: cd: line 2: can't cd to /nope: No such file or directory\n`, code: 0 },
+  { mode: 'c', script: 'continue 0', stdout: '', stderr: 'sh: continue: line 0: Illegal number: 0\n', code: 2 },
+  { mode: 'c', script: 'break x', stdout: '', stderr: 'sh: break: line 0: Illegal number: x\n', code: 2 },
+  { mode: 'c', script: 'readonly x=1; unset y x; echo never', stdout: '', stderr: 'sh: unset: line 0: x: is read only\n', code: 2 },
+  { mode: 'c', script: 'set -u; echo ${#x}', stdout: '', stderr: 'sh: x: parameter not set\n', code: 2 },
+  { mode: 'c', script: 'f() { local 1a=2; }; f; echo never', stdout: '', stderr: 'sh: 1a: bad variable name\n', code: 2 },
+  {
+    mode: 'c', script: '/etc; echo $?', stdout: '126\n', stderr: 'sh: /etc: Permission denied\n', code: 0,
+    // The launcher's PATH lookup (exec/resolve.ts, shared with `docker run`) counts a directory
+    // as not found, as Docker's own lookup does; execve(2) under ash fails with EACCES instead.
+    ours: { stdout: '127\n', stderr: 'sh: /etc: not found\n' },
+  },
+  { mode: 'c', script: 'echo a\necho )', stdout: 'a\n', stderr: 'sh: syntax error: unexpected ")"\n', code: 2 },
+  { mode: 'c', script: 'echo a; echo )', stdout: '', stderr: 'sh: syntax error: unexpected ")"\n', code: 2 },
+  { mode: 'c', script: 'echo $((2+))', args: ['nm'], stdout: '', stderr: 'nm: line 0: arithmetic syntax error\n', code: 2 },
+  { mode: 'file', script: 'readonly r=1\n(r=2)\necho $?\n', stdout: '2\n', stderr: 's.sh: line 2: r: is read only\n', code: 0 },
+  { mode: 'c', script: 'cd /nope 2>/dev/null || echo failed $?', stdout: 'failed 2\n', stderr: '', code: 0 },
+  { mode: 'c', script: 'readonly x=1; x=2 nosuch', stdout: '', stderr: 'sh: x: is read only\n', code: 2 },
+  { mode: 'c', script: 'set -e; cd /nope; echo never', stdout: '', stderr: `sh: cd: line 0: can't cd to /nope: No such file or directory\n`, code: 2 },
+  { mode: 'c', script: 'echo ${x:?}', args: ['nm'], stdout: '', stderr: 'nm: line 0: x: parameter not set or null\n', code: 2 },
 ];
 
 interface Outcome {
@@ -128,8 +173,9 @@ interface Outcome {
 
 async function ours(c: ErrorCase): Promise<Outcome> {
   const fs = await createRootfs();
+  for (const [name, text] of Object.entries(c.files ?? {})) await fs.writeFile(`/tmp/${name}`, text);
   let r;
-  if (c.mode === 'c') r = await run(['sh', '-c', c.script, ...(c.args ?? [])], { fs });
+  if (c.mode === 'c') r = await run(['sh', '-c', c.script, ...(c.args ?? [])], { fs, cwd: '/tmp' });
   else if (c.mode === 'file') {
     await fs.writeFile('/tmp/s.sh', c.script);
     r = await run(['sh', 's.sh', ...(c.args ?? [])], { fs, cwd: '/tmp' });
@@ -147,6 +193,7 @@ afterAll(() => {
 function busybox(c: ErrorCase): Outcome {
   let argv: string[];
   let input = '';
+  for (const [name, text] of Object.entries(c.files ?? {})) writeFileSync(join(workDir, name), text);
   if (c.mode === 'c') argv = ['sh', '-c', c.script, ...(c.args ?? [])];
   else if (c.mode === 'file') {
     writeFileSync(join(workDir, 's.sh'), c.script);

@@ -65,7 +65,11 @@ export async function set(sh: Shell, argv: string[], io: FdTable): Promise<numbe
     if (a === '-o' || a === '+o') {
       const flag = longNames[args[++i] ?? ''];
       if (flag) sh.flags[flag] = a === '-o';
-      else await fatal(sh, `illegal option -o ${args[i] ?? ''}`, io);
+      else {
+        // Unlike a bad letter, ash lets an unknown -o name pass with status 1.
+        await sh.error(`illegal option -o ${args[i] ?? ''}`, io);
+        return 1;
+      }
       continue;
     }
     if (/^[-+][a-zA-Z]+$/.test(a)) {
@@ -89,7 +93,11 @@ export async function local(sh: Shell, argv: string[], io: FdTable): Promise<num
   for (const arg of argv.slice(1)) {
     const eq = arg.indexOf('=');
     const name = eq < 0 ? arg : arg.slice(0, eq);
-    if (!validName(name)) await fatal(sh, `${name}: bad variable name`, io);
+    if (!validName(name)) {
+      // ash reports this one as an assignment does, without naming `local`.
+      sh.commandName = undefined;
+      await fatal(sh, `${name}: bad variable name`, io);
+    }
     if (!frame!.has(name)) {
       const old = sh.vars.get(name);
       frame!.set(name, old ? { ...old } : undefined);
