@@ -27,6 +27,8 @@ function tokenize(src: string): Tok[] {
     const num = /^(0[xX][0-9a-fA-F]+|\d+)/.exec(src.slice(i));
     if (num) {
       const text = num[1]!;
+      // A leading 0 means octal, so 08 and 09 are not numbers at all (ash: a syntax error).
+      if (/^0\d*[89]/.test(text)) throw new ArithmeticError('arithmetic syntax error');
       const v = /^0[0-7]+$/.test(text) ? BigInt(`0o${text.slice(1)}`) : BigInt(text);
       out.push({ k: 'num', v });
       i += text.length;

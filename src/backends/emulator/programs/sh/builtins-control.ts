@@ -22,8 +22,13 @@ export async function exit(sh: Shell, argv: string[], io: FdTable): Promise<numb
 }
 
 /** `return [N]`: leaves the current function or sourced file. */
-export async function returnBuiltin(sh: Shell, argv: string[]): Promise<number> {
-  throw new ReturnSignal(argv[1] === undefined ? sh.status : Number(argv[1]) & 255);
+export async function returnBuiltin(sh: Shell, argv: string[], io: FdTable): Promise<number> {
+  const arg = argv[1];
+  if (arg !== undefined && !/^\d+$/.test(arg)) {
+    await sh.error(`Illegal number: ${arg}`, io);
+    throw new ExitSignal(2);
+  }
+  throw new ReturnSignal(arg === undefined ? sh.status : Number(arg) & 255);
 }
 
 /** `break [N]` / `continue [N]`; outside a loop they do nothing; N must be a positive number. */
@@ -82,11 +87,16 @@ function numberName(n: number): string | undefined {
 }
 
 /** `wait [PID...]`: waits for background jobs (all of them without arguments); the last one's status. */
-export async function wait(sh: Shell, argv: string[]): Promise<number> {
+export async function wait(sh: Shell, argv: string[], io: FdTable): Promise<number> {
   const ids = argv.slice(1);
   const pick = ids.length > 0 ? ids.map(Number) : [...sh.jobs.keys()];
   let status = 0;
-  for (const id of pick) {
+  for (const [i, id] of pick.entries()) {
+    if (ids[i]?.startsWith('%')) {
+      // Job specs need job control, which this shell has not: ash's answer when none matches.
+      await sh.error(`${ids[i]}: no such job`, io);
+      return 2;
+    }
     const job = sh.jobs.get(id);
     if (!job) {
       // ash says nothing about a pid that is not its child: the status tells.

@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { posix } from 'node:path';
 import { ExecutableNotFoundError, ExecutablePermissionError, resolveExecutable } from '../../exec/resolve.js';
 import { echo, printf } from '../applets/echo-printf.js';
 import { evaluateTest, isTerminalStream } from '../applets/test.js';
@@ -61,7 +62,7 @@ async function type(sh: Shell, argv: string[], io: FdTable): Promise<number> {
     else if (t.kind === 'file') await out(io, `${name} is ${t.path}\n`, sh);
     else {
       await out(io, `${name}: not found\n`, sh);
-      status = 1;
+      status = 127;
     }
   }
   return status;
@@ -73,13 +74,15 @@ async function command(sh: Shell, argv: string[], io: FdTable): Promise<number> 
     let status = 0;
     for (const name of args.slice(1)) {
       const t = await typeOf(sh, name);
-      if (t.kind === 'missing') status = 1;
+      if (t.kind === 'missing') status = 127;
       else if (args[0] === '-V') await type(sh, ['type', name], io);
       else await out(io, `${t.path ?? name}\n`, sh);
     }
     return status;
   }
   if (args.length === 0) return 0;
+  // The command runs as itself: its messages do not name `command` (exec's do, as in ash).
+  sh.commandName = undefined;
   return sh.invoke(args, [], io, true);
 }
 
@@ -91,6 +94,17 @@ function testReporter(sh: Shell, io: FdTable): (message: string) => Promise<void
   // The shared evaluator says "invalid number" where busybox says "bad number".
   return (m) => sh.appletError(m.replace(/: invalid number$/, ': bad number'), io);
 }
+
+/** The name busybox's applets use for messages when ash runs them: the shell's own. */
+const appletName = (sh: Shell): string => posix.basename(sh.ctx.argv[0] ?? 'sh');
+
+/**
+ * The special builtins: an error in one (a bad argument, a redirection that fails) ends a
+ * non-interactive shell; in any other builtin it only fails the command.
+ */
+export const specialBuiltins: ReadonlySet<string> = new Set([
+  ':', '.', 'break', 'continue', 'eval', 'exec', 'exit', 'export', 'local', 'readonly', 'return', 'set', 'shift', 'source', 'trap', 'unset',
+]);
 
 /** Every builtin by name. */
 export const shellBuiltins: Record<string, Builtin> = {
@@ -122,8 +136,9 @@ export const shellBuiltins: Record<string, Builtin> = {
     await out(io, `${sh.cwd}\n`, sh);
     return 0;
   },
-  echo: (sh, argv, io) => echo(sh.contextFor(argv, io)),
-  printf: (sh, argv, io) => printf(sh.contextFor(argv, io)),
+  // Run inside ash, busybox's applets speak as the shell (`sh: invalid number 'x'`).
+  echo: (sh, argv, io) => echo(sh.contextFor([appletName(sh), ...argv.slice(1)], io)),
+  printf: (sh, argv, io) => printf(sh.contextFor([appletName(sh), ...argv.slice(1)], io)),
   test: (sh, argv, io) => evaluateTest(argv.slice(1), sh.fs, sh.cwd, testReporter(sh, io), (fd) => isTerminalStream(io.get(fd))),
   '[': async (sh, argv, io) => {
     if (argv[argv.length - 1] !== ']') {

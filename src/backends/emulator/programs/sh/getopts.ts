@@ -13,7 +13,7 @@ const positions = new WeakMap<Shell, number>();
 export async function getopts(sh: Shell, argv: string[], io: FdTable): Promise<number> {
   const [, optstring, name, ...given] = argv;
   if (optstring === undefined || name === undefined) {
-    await sh.error('getopts: usage: getopts optstring var [arg...]', io);
+    await sh.error('usage: getopts optstring var [arg]', io);
     return 2;
   }
   const args = given.length > 0 ? given : sh.params;

@@ -8,7 +8,7 @@ import { posix } from 'node:path';
 import { DEFAULT_PATH, ExecutableNotFoundError, ExecutablePermissionError, resolveExecutable } from '../../exec/resolve.js';
 import { BrokenPipeError } from '../io.js';
 import type { Command } from './ast.js';
-import { shellBuiltins } from './builtins.js';
+import { shellBuiltins, specialBuiltins } from './builtins.js';
 import { ReturnSignal, ShellFailure } from './control.js';
 import { recoverCommand } from './recover.js';
 import { readableOf, writableOf, type FdTable } from './io-table.js';
@@ -33,7 +33,8 @@ export async function invokeCommand(sh: Shell, argv: string[], assigns: [string,
     } catch (e) {
       if (e instanceof BrokenPipeError) return 141;
       // Reported here, while the message can still name the builtin (`sh: export: line 0: ...`).
-      if (e instanceof ShellFailure) return await recoverCommand(sh, e, io);
+      // Only a special builtin's failure ends the shell; any other builtin just fails (status 2).
+      if (e instanceof ShellFailure) return await recoverCommand(sh, fn || specialBuiltins.has(name) ? e : new ShellFailure(e.message, e.status, false), io);
       throw e;
     } finally {
       sh.commandName = savedName;

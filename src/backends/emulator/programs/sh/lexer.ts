@@ -42,10 +42,17 @@ export class Lexer {
   /** Line counting resumes from the last position asked about (tokens come in order). */
   #counted = { pos: 0, line: 1 };
 
-  /** `firstLine` numbers the first line of `source` (ash counts from 0 under `-c`, from 1 in files). */
-  constructor(source: string, firstLine = 1) {
+  /** True when no more text can follow: the end then closes open here-documents, as in ash. */
+  readonly #final: boolean;
+
+  /**
+   * `firstLine` numbers the first line of `source` (ash counts from 0 under `-c`, from 1 in
+   * files); `final` says the text is all there is (not the start of a stream still arriving).
+   */
+  constructor(source: string, firstLine = 1, final = false) {
     this.#src = source;
     this.#counted.line = firstLine;
+    this.#final = final;
   }
 
   /** The line that offset `pos` is on. */
@@ -94,7 +101,10 @@ export class Lexer {
       } else break;
     }
     if (this.#pos >= src.length) {
-      if (this.#pending.length > 0) throw new ShSyntaxError('here-document without its delimiter', true);
+      if (this.#pending.length > 0) {
+        if (!this.#final) throw new ShSyntaxError('here-document without its delimiter', true);
+        this.#readHeredocs();
+      }
       return { type: 'eof' };
     }
     const c = src[this.#pos]!;
@@ -149,8 +159,15 @@ export class Lexer {
     const src = this.#src;
     for (const doc of this.#pending) {
       const lines: string[] = [];
+      let text: string | undefined;
       for (;;) {
-        if (this.#pos >= src.length) throw new ShSyntaxError(`here-document delimited by end-of-file (wanted '${doc.delimiter}')`, true);
+        if (this.#pos >= src.length) {
+          if (!this.#final) throw new ShSyntaxError(`here-document delimited by end-of-file (wanted '${doc.delimiter}')`, true);
+          // The end of the text ends the body; a last line without its newline stays without.
+          text = lines.map((l) => `${l}\n`).join('');
+          if (!src.endsWith('\n') && text.endsWith('\n')) text = text.slice(0, -1);
+          break;
+        }
         const nl = src.indexOf('\n', this.#pos);
         let line = nl < 0 ? src.slice(this.#pos) : src.slice(this.#pos, nl);
         this.#pos = nl < 0 ? src.length : nl + 1;
@@ -158,7 +175,7 @@ export class Lexer {
         if (line === doc.delimiter) break;
         lines.push(line);
       }
-      doc.body.text = lines.map((l) => `${l}\n`).join('');
+      doc.body.text = text ?? lines.map((l) => `${l}\n`).join('');
     }
     this.#pending = [];
   }

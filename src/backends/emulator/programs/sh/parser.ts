@@ -25,12 +25,13 @@ const LIST_ENDS = new Set(['then', 'elif', 'else', 'fi', 'do', 'done', 'esac', '
  * ```ts
  * const list = parseScript('for i in 1 2; do echo $i; done | wc -l');
  * ```
- * `firstLine` numbers the first line of `source` for error messages.
+ * `firstLine` numbers the first line of `source` for error messages; `final` says no more text
+ * can follow (the end then closes an open here-document instead of leaving it incomplete).
  *
  * @throws ShSyntaxError (with `incomplete` set when more text could complete it)
  */
-export function parseScript(source: string, firstLine = 1): List {
-  return new Parser(source, firstLine).parseProgram();
+export function parseScript(source: string, firstLine = 1, final = false): List {
+  return new Parser(source, firstLine, final).parseProgram();
 }
 
 /**
@@ -41,15 +42,15 @@ export function parseScript(source: string, firstLine = 1): List {
  * @throws ShSyntaxError from the iterator, at the line that does not parse
  */
 export function* parseLines(source: string, firstLine = 1): Generator<List> {
-  yield* new Parser(source, firstLine).lines();
+  yield* new Parser(source, firstLine, true).lines();
 }
 
 class Parser {
   #lexer: Lexer;
   #buffer: Token[] = [];
 
-  constructor(source: string, firstLine: number) {
-    this.#lexer = new Lexer(source, firstLine);
+  constructor(source: string, firstLine: number, final: boolean) {
+    this.#lexer = new Lexer(source, firstLine, final);
   }
 
   parseProgram(): List {
@@ -226,6 +227,8 @@ class Parser {
             this.#take();
             this.#take();
             this.#skipNewlines();
+            // `f() }`: a closing word cannot be a body (ash takes any other command, even `f() echo`).
+            if (this.#atListEnd()) throw unexpected(this.#peek());
             const body = this.#command();
             return { type: 'function', name: text, body, redirects: [] };
           }
@@ -318,10 +321,7 @@ class Parser {
         continue;
       }
       this.#skipNewlines();
-      if (!this.#isReserved('esac')) {
-        const t = this.#peek();
-        throw unexpected(t);
-      }
+      if (!this.#isReserved('esac')) throw unexpected(this.#peek(), ';;');
     }
     this.#expectReserved('esac');
     return { type: 'case', word: wordTok.word, items, redirects: this.#redirects() };
@@ -368,6 +368,12 @@ class Parser {
     if (cmd.words.length === 0 && cmd.assigns.length === 0 && cmd.redirects.length === 0) {
       const t = this.#peek();
       throw unexpected(t);
+    }
+    if (cmd.words.length === 1 && cmd.assigns.length === 0 && this.#isOp('(')) {
+      // ash reads `word (` as the start of a function definition, whatever the word.
+      this.#take();
+      this.#expectOp(')');
+      throw new ShSyntaxError('syntax error: bad function name', false, cmd.line);
     }
     return cmd;
   }

@@ -57,7 +57,7 @@ export async function sh(ctx: ProgramContext): Promise<number> {
       else if (letter === 'x') shell.flags.xtrace = on;
       else if (letter === 'u') shell.flags.nounset = on;
       else if (!'ilmvfC'.includes(letter)) {
-        await complain(ctx, `-${letter}: invalid option`);
+        await complain(ctx, `illegal option -${letter}`);
         return 2;
       }
     }
@@ -83,7 +83,7 @@ export async function sh(ctx: ProgramContext): Promise<number> {
       text = (await ctx.fs.readFile(posix.resolve(ctx.cwd || '/', file))).toString('utf8');
     } catch {
       await complain(ctx, `can't open '${file}': No such file or directory`);
-      return 127;
+      return 2;
     }
     shell.scriptName = file;
     shell.named = true;
@@ -132,7 +132,7 @@ async function readLoop(shell: Shell, ctx: ProgramContext): Promise<number> {
     }
     let list: List;
     try {
-      list = parseScript(buffer, linesBefore + 1);
+      list = parseScript(buffer, linesBefore + 1, line === null);
     } catch (e) {
       if (!(e instanceof ShSyntaxError)) throw e;
       if (e.incomplete && line !== null) continue;

@@ -8,6 +8,8 @@ import { write } from '../io.js';
 import type { SimpleCommand } from './ast.js';
 import { expandWord, expandWords } from './expand.js';
 import { writableOf, type FdTable } from './io-table.js';
+import { specialBuiltins } from './builtins.js';
+import { ShellFailure } from './control.js';
 import { openRedirects } from './redirect.js';
 import type { Shell } from './shell.js';
 
@@ -35,15 +37,25 @@ export async function runSimpleCommand(sh: Shell, command: SimpleCommand, io: Fd
   }
   if (argv.length === 1 && argv[0] === 'exec' && !sh.functions.has('exec')) {
     // `exec >log 2>&1`: the redirections become the shell's own, for every later command.
-    const opened = await openRedirects(sh, command.redirects, io);
+    const opened = await openSpecial(sh, command, io);
     for (const key of [...io.keys()]) if (!opened.io.has(key)) io.delete(key);
     for (const [key, stream] of opened.io) io.set(key, stream);
     return 0;
   }
-  const opened = await openRedirects(sh, command.redirects, io);
+  const opened = specialBuiltins.has(argv[0]!) ? await openSpecial(sh, command, io) : await openRedirects(sh, command.redirects, io);
   try {
     return await sh.invoke(argv, assigns, opened.io);
   } finally {
     await opened.close();
+  }
+}
+
+/** Opens a special builtin's redirections: when one fails, the shell ends (status 1), as in ash. */
+async function openSpecial(sh: Shell, command: SimpleCommand, io: FdTable): ReturnType<typeof openRedirects> {
+  try {
+    return await openRedirects(sh, command.redirects, io);
+  } catch (e) {
+    if (e instanceof ShellFailure && !e.fatal) throw new ShellFailure(e.message, e.status, true);
+    throw e;
   }
 }

@@ -17,7 +17,7 @@ const parseCache = new Map<string, List>();
 export function parseCached(source: string): List {
   let list = parseCache.get(source);
   if (!list) {
-    list = parseScript(source);
+    list = parseScript(source, 1, true);
     if (parseCache.size > 500) parseCache.clear();
     parseCache.set(source, list);
   }

@@ -183,13 +183,18 @@ function readDollar(src: string, cursor: Cursor, quoted: boolean): WordPart | un
   return { kind: 'param', name: m[0], quoted };
 }
 
+/** An unclosed `${`: inside double quotes ash finds the open quote first. */
+function missingBrace(quoted: boolean): ShSyntaxError {
+  return new ShSyntaxError(quoted ? 'syntax error: unterminated quoted string' : "syntax error: missing '}'", true);
+}
+
 /**
  * A `${` whose inside makes no sense: with a closing `}` it becomes a part that fails when
  * expanded (ash runs the commands before it); without one the text is incomplete.
  */
-function badSubstitution(src: string, cursor: Cursor, from: number): WordPart {
+function badSubstitution(src: string, cursor: Cursor, from: number, quoted: boolean): WordPart {
   const close = src.indexOf('}', from);
-  if (close < 0) throw new ShSyntaxError("syntax error: missing '}'", true);
+  if (close < 0) throw missingBrace(quoted);
   cursor.pos = close + 1;
   return { kind: 'badsub' };
 }
@@ -202,11 +207,11 @@ function readBraced(src: string, cursor: Cursor, quoted: boolean): WordPart {
     i++;
   }
   const m = /^([A-Za-z_][A-Za-z0-9_]*|\d+|[@*#?$!-])/.exec(src.slice(i, i + 256));
-  if (!m) return badSubstitution(src, cursor, i);
+  if (!m) return badSubstitution(src, cursor, i, quoted);
   const name = m[1]!;
   i += name.length;
   if (length) {
-    if (src[i] !== '}') return badSubstitution(src, cursor, i);
+    if (src[i] !== '}') return badSubstitution(src, cursor, i, quoted);
     cursor.pos = i + 1;
     return { kind: 'param', name, op: 'length', quoted };
   }
@@ -215,7 +220,7 @@ function readBraced(src: string, cursor: Cursor, quoted: boolean): WordPart {
     return { kind: 'param', name, quoted };
   }
   const opMatch = /^(:-|:=|:\+|:\?|##|%%|\/\/|-|=|\+|\?|#|%|\/)/.exec(src.slice(i, i + 2));
-  if (!opMatch) return badSubstitution(src, cursor, i);
+  if (!opMatch) return badSubstitution(src, cursor, i, quoted);
   const op = opMatch[1] as ParamOp;
   const inner: Cursor = { pos: i + op.length };
   // A trimming pattern is a pattern even inside double quotes: "${f##*/}" strips a path.
@@ -228,11 +233,11 @@ function readBraced(src: string, cursor: Cursor, quoted: boolean): WordPart {
       inner.pos++;
       replacement = readWordParts(src, inner, true, quoted);
     }
-    if (src[inner.pos] !== '}') throw new ShSyntaxError("syntax error: missing '}'", true);
+    if (src[inner.pos] !== '}') throw missingBrace(quoted);
     cursor.pos = inner.pos + 1;
     return { kind: 'param', name, op, word, replacement, quoted };
   }
-  if (src[inner.pos] !== '}') throw new ShSyntaxError("syntax error: missing '}'", true);
+  if (src[inner.pos] !== '}') throw missingBrace(quoted);
   cursor.pos = inner.pos + 1;
   return { kind: 'param', name, op, word, quoted };
 }
