@@ -2,8 +2,9 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createRootfs, run } from './helpers/harness.js';
+import { createRootfs, run, sh, until } from './helpers/harness.js';
 
 const BUSYBOX = '/usr/bin/busybox';
 const haveBusybox = existsSync(BUSYBOX);
@@ -110,6 +111,18 @@ const cases: AwkCase[] = [
   { name: 'missing input file', args: ['{print}', 'nofile'], stdout: '', stderr: 'awk: nofile: No such file or directory\n', code: 1 },
   { name: 'syntax error', args: ['BEGIN { x = 1 +; }'], stdout: '', stderr: 'awk: cmd. line:1: Unexpected token\n', code: 2, busyboxCode: 1 },
   { name: 'division by zero', args: ['BEGIN { print "a"; x = 0; print 1 / x }'], stdout: 'a\n', stderr: 'awk: cmd. line:1: Division by zero\n', code: 2, busyboxCode: 1 },
+  { name: 'multi-line program with comments', args: ['# users\nBEGIN {\n  FS = ":"   # colon separated\n}\n{\n  if ($3 == 0)\n    print "root:", $1\n  else\n  {\n    n++\n  }\n}\nEND {\n  print n " others"\n}'], stdin: 'root:x:0\nbin:x:1\nd:x:2\n', stdout: 'root: root\n2 others\n' },
+  { name: 'FS set in an action applies from the next record', args: ['{ FS = ":" } { print $1 }'], stdin: 'a:b c\nd:e f\n', stdout: 'a:b\nd\n' },
+  { name: 'leading-zero numbers are octal (busybox my_strtod)', args: ['{ print $1 + 0, ($1 == 8) } END { print 010, 08, 0x10 }'], stdin: '010\n08\n0.5\n-010\n0x1F\n', stdout: '8 1\n8 1\n0.5 0\n-10 0\n31 0\n8 8 16\n' },
+  { name: 'printf rounding and exponents', args: ['BEGIN { printf "%.0f %.0e %#.0f %.10g|%g %g %g|%e\\n", 2.5, 12345, 3, 1/3, 100000, 1000000, 1e-5, 0 }'], stdout: '2 1e+04 3. 0.3333333333|100000 1e+06 1e-05|0.000000e+00\n' },
+  { name: 'printf integer padding', args: ['BEGIN { printf "%5d|%-5d|%05d|%+05d|%5.3d|%i\\n", -42, -42, -42, 42, 7, "12abc" }'], stdout: '  -42|-42  |-0042|+0042|  007|12\n' },
+  { name: 'printf bad conversion', args: ['BEGIN { printf "%z\\n" }'], stdout: '', stderr: 'awk: cmd. line:1: Invalid format specifier\n', code: 2, busyboxCode: 1 },
+  { name: 'output to /dev/null and /dev/stdout', args: ['{ print "gone" > "/dev/null"; print $2 > "/dev/stdout" }'], stdin: 'a b\n', stdout: 'b\n' },
+  { name: 'array passed to a function by reference', args: ['function f(arr) { arr["a"] = 2 } BEGIN { x["a"] = 1; f(x); print x["a"] }'], stdout: '2\n' },
+  { name: 'trim with gsub alternation', args: ['{ n = gsub(/^ +| +$/, ""); print "[" $0 "]", n }'], stdin: '  hi there  \n', stdout: '[hi there] 2\n' },
+  { name: 'computed fields', args: ['{ $3 = $1 + $2 } 1'], stdin: '1 2\n3 4\n', stdout: '1 2 3\n3 4 7\n' },
+  { name: 'ORS', args: ['BEGIN { ORS = ";" } { print } END { printf "\\n" }'], stdin: 'a\nb\n', stdout: 'a;b;\n' },
+  { name: 'last record in END, no final newline', args: ['END { print $0, NR }'], stdin: 'a\nlast', stdout: 'last 2\n' },
   // Debian's busybox-static is built without awk's math support: these are checked against POSIX only.
   { name: 'exponent and math functions', args: ['BEGIN { print 2^10, 2**3, 2^3^2, -2^2, sqrt(16), exp(0), log(1), int(atan2(0, -1) * 1000), sin(0), cos(0); x = 3; x ^= 2; print x }'], stdout: '1024 8 512 -4 4 1 0 3141 0 1\n9\n', notBusybox: 'no math support' },
   { name: 'srand makes rand repeat', args: ['BEGIN { srand(1); a = rand(); srand(1); b = rand(); print (a == b), (a >= 0 && a < 1), srand(5) }'], stdout: '1 1 1\n', notBusybox: 'no math support' },
@@ -158,5 +171,32 @@ describe('awk', () => {
         });
       });
     }
+  });
+  it('streams stdin: an endless producer ends when awk exits', async () => {
+    const r = await sh("yes | awk '{ print NR } NR == 3 { exit 4 }'; echo rc=$?");
+    expect(r.stdout).toBe('1\n2\n3\nrc=4\n');
+  });
+
+  it('prints each record before waiting for the next one', async () => {
+    const stdin = new PassThrough();
+    const out = new PassThrough();
+    let seen = '';
+    out.on('data', (c: Buffer) => (seen += c.toString()));
+    const done = run(['awk', '{ print "got " $1 }'], { stdin, stdout: out });
+    stdin.write('one\n');
+    await until(() => seen === 'got one\n');
+    stdin.end('two\n');
+    expect((await done).code).toBe(0);
+    expect(seen).toBe('got one\ngot two\n');
+  });
+
+  it('stops when signalled while waiting for input', async () => {
+    const stdin = new PassThrough();
+    const ac = new AbortController();
+    const done = run(['awk', '{ print }'], { stdin, signal: ac.signal });
+    await until(() => stdin.listenerCount('readable') > 0);
+    ac.abort('SIGTERM');
+    expect((await done).code).toBe(143);
+    stdin.end();
   });
 });

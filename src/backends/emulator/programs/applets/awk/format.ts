@@ -49,6 +49,23 @@ function generalForm(n: number, prec: number, alt: boolean, upper: boolean): str
   return s;
 }
 
+/**
+ * `toFixed` rounds an exact half up; C rounds it to even (`%.0f` of 2.5 is "2"), so exact
+ * ties are decided here.
+ */
+function fixed(a: number, p: number): string {
+  const scaled = a * 10 ** p;
+  if (p <= 15 && Number.isInteger(scaled * 2) && !Number.isInteger(scaled) && scaled < 2 ** 52) {
+    const down = Math.floor(scaled);
+    const n = down % 2 === 0 ? down : down + 1;
+    return (n / 10 ** p).toFixed(p);
+  }
+  return a.toFixed(p);
+}
+
+/** A conversion printf does not know. */
+export class FormatError extends Error {}
+
 function floatConv(conv: string, n: number, prec: number | undefined, alt: boolean): string {
   const upper = conv === 'E' || conv === 'G' || conv === 'F';
   if (!Number.isFinite(n)) {
@@ -58,7 +75,7 @@ function floatConv(conv: string, n: number, prec: number | undefined, alt: boole
   const p = prec ?? 6;
   const a = Math.abs(n);
   if (conv === 'f' || conv === 'F') {
-    const s = a >= 1e21 ? BigInt(Math.round(a)).toString() + (p > 0 ? `.${'0'.repeat(p)}` : '') : a.toFixed(p);
+    const s = a >= 1e21 ? BigInt(Math.round(a)).toString() + (p > 0 ? `.${'0'.repeat(p)}` : '') : fixed(a, p);
     return alt && p === 0 ? `${s}.` : s;
   }
   if (conv === 'e' || conv === 'E') return expForm(a, p, upper);
@@ -100,6 +117,7 @@ export function formatValues<T>(fmt: string, args: T[], num: (v: T) => number, s
     }
     const m = /^%([-+ #0]*)(\*|\d+)?(?:\.(\*|\d*))?(hh|h|ll|l|L|q|j|z|t)?([diouxXeEfFgGcs%])/.exec(fmt.slice(i));
     if (!m) {
+      if (i + 1 < fmt.length) throw new FormatError('Invalid format specifier');
       out += c;
       continue;
     }
@@ -130,7 +148,8 @@ export function formatValues<T>(fmt: string, args: T[], num: (v: T) => number, s
       if (conv === 'c') {
         if (arg === undefined) s = '';
         else if (isNumber?.(arg)) s = String.fromCharCode(Math.trunc(num(arg)) & 0xff);
-        else s = str(arg).slice(0, 1);
+        // An empty string gives C's NUL, as busybox prints it.
+        else s = str(arg).slice(0, 1) || '\0';
       } else {
         s = arg === undefined ? '' : str(arg);
         if (prec !== undefined) s = s.slice(0, prec);

@@ -39,7 +39,9 @@ async function mainLoop(interp: Interpreter, rules: Rule[]): Promise<number | un
       else if (sig instanceof ExitSignal) return sig.code ?? 'exit';
       else if (!(sig instanceof NextSignal)) throw sig;
     }
-    await interp.out.flush();
+    // Hold output back while more input is at hand (fewer, larger writes); flush before
+    // waiting for input, so `tail -f | awk` shows each line as it comes.
+    if (interp.out.pending > 16384 || !interp.input.buffered) await interp.out.flush();
   }
 }
 

@@ -10,7 +10,7 @@ import { SignalledError } from '../../io.js';
 import type { AwkProgram, Expr, LValue, Stmt } from './ast.js';
 import { callBuiltin } from './builtins.js';
 import { compileEre } from './ere.js';
-import { formatValues } from './format.js';
+import { FormatError, formatValues } from './format.js';
 import { AwkRuntimeError, AwkState, type Cell } from './state.js';
 import { MainInput, Outputs } from './streams.js';
 import { compareValues, fromInput, numberToString, StrNum, toBool, toNumber, toStr, UNINIT, type AwkValue } from './values.js';
@@ -230,7 +230,12 @@ export class Interpreter {
 
   /** printf/sprintf formatting of evaluated values. */
   format(fmt: string, values: AwkValue[]): string {
-    return formatValues(fmt, values, toNumber, (v) => this.state.toStr(v), (v) => typeof v === 'number' || (v instanceof StrNum && v.str !== ''));
+    try {
+      return formatValues(fmt, values, toNumber, (v) => this.state.toStr(v), (v) => typeof v === 'number' || (v instanceof StrNum && v.str !== ''));
+    } catch (e) {
+      if (e instanceof FormatError) throw new AwkRuntimeError(e.message);
+      throw e;
+    }
   }
 
   /** Runs a list of statements. */

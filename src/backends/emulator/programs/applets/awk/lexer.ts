@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { parseNumber } from './values.js';
 
 /** Kinds of token. `funcname` is a name written right before `(` (a call). */
 export type TokenKind = 'number' | 'string' | 'ere' | 'name' | 'funcname' | 'builtin' | 'keyword' | 'punct' | 'newline' | 'eof';
@@ -105,7 +106,7 @@ export class Lexer {
     const num = /^(?:0[xX][0-9a-fA-F]+|(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)/.exec(s.slice(this.#pos, this.#pos + 64));
     if (num) {
       this.#pos += num[0].length;
-      return { kind: 'number', text: num[0], value: Number(num[0]), line };
+      return { kind: 'number', text: num[0], value: parseNumber(num[0]), line };
     }
     const word = /^[A-Za-z_][A-Za-z0-9_]*/.exec(s.slice(this.#pos, this.#pos + 256));
     if (word) {

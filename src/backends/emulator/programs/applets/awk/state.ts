@@ -61,6 +61,7 @@ export class AwkState {
   #record = '';
   #fields: AwkValue[] | undefined = [];
   #nf = 0;
+  #fs = ' ';
 
   constructor() {
     const set = (name: string, v: AwkValue): void => void this.globals.set(name, { value: v });
@@ -137,11 +138,13 @@ export class AwkState {
   setRecord(text: string): void {
     this.#record = text;
     this.#fields = undefined;
+    // The record is split by the FS in force when it was read, even if an action changes FS first.
+    this.#fs = this.str('FS');
   }
 
   #split(): AwkValue[] {
     if (!this.#fields) {
-      this.#fields = splitBy(this.#record, this.str('FS')).map(fromInput);
+      this.#fields = splitBy(this.#record, this.#fs).map(fromInput);
       this.#nf = this.#fields.length;
     }
     return this.#fields;

@@ -9,7 +9,7 @@
  */
 import { PassThrough, Writable } from 'node:stream';
 import type { ProgramContext } from '../../../program.js';
-import { errorText, readFileOf, readLine, resolvePath, write } from '../../io.js';
+import { errorText, iterate, readAll, readFileOf, readLine, resolvePath, write } from '../../io.js';
 import { AwkRuntimeError, type AwkState } from './state.js';
 import { fromInput, toNumber } from './values.js';
 
@@ -41,19 +41,61 @@ class RecordQueue {
   }
 }
 
+/** Lines of stdin as they arrive, split a chunk at a time. */
+class StdinLines {
+  readonly #chunks: AsyncGenerator<Buffer>;
+  #lines: string[] = [];
+  #at = 0;
+  #partial = '';
+  #ended = false;
+
+  constructor(ctx: ProgramContext) {
+    this.#chunks = iterate(ctx.stdin, ctx.signal);
+  }
+
+  /** Whether a whole line is already buffered (so output may wait for more before a flush). */
+  get buffered(): boolean {
+    return this.#at < this.#lines.length;
+  }
+
+  /** The next line, or null at the end of input. */
+  async next(): Promise<string | null> {
+    while (this.#at >= this.#lines.length) {
+      if (this.#ended) return null;
+      const { value, done } = await this.#chunks.next();
+      if (done) {
+        this.#ended = true;
+        this.#lines = this.#partial === '' ? [] : [this.#partial];
+        this.#partial = '';
+      } else {
+        const parts = (this.#partial + value.toString('utf8')).split('\n');
+        this.#partial = parts.pop()!;
+        this.#lines = parts;
+      }
+      this.#at = 0;
+    }
+    return this.#lines[this.#at++]!;
+  }
+}
+
 /** The main input: operands in order, stdin when none is a file. */
 export class MainInput {
   readonly #ctx: ProgramContext;
   readonly #state: AwkState;
   readonly #operands: string[];
   #index = 0;
-  #current: RecordQueue | 'stdin' | undefined;
+  #current: RecordQueue | StdinLines | undefined;
   #sawFile = false;
 
   constructor(ctx: ProgramContext, state: AwkState, operands: string[]) {
     this.#ctx = ctx;
     this.#state = state;
     this.#operands = operands;
+  }
+
+  /** Whether the next record is at hand without waiting (then output may be held back). */
+  get buffered(): boolean {
+    return this.#current instanceof RecordQueue || (this.#current?.buffered ?? false);
   }
 
   /** Abandons the current file (`nextfile`). */
@@ -67,13 +109,11 @@ export class MainInput {
     this.#state.set('FNR', 0);
     const rs = this.#state.str('RS');
     if (name === '-' || name === '/dev/stdin') {
-      if (rs === '\n') this.#current = 'stdin';
+      // Streamed in chunks: `yes | awk 'NR==3 {exit}'` must end without the whole input.
+      if (rs === '\n') this.#current = new StdinLines(this.#ctx);
       else {
-        const chunks: Buffer[] = [];
-        for (let line = await readLine(this.#ctx.stdin, this.#ctx.signal); line !== null; line = await readLine(this.#ctx.stdin, this.#ctx.signal)) {
-          chunks.push(Buffer.from(`${line}\n`));
-        }
-        this.#current = new RecordQueue(splitRecords(Buffer.concat(chunks).toString('utf8'), rs));
+        const data = await readAll(this.#ctx.stdin, this.#ctx.signal);
+        this.#current = new RecordQueue(splitRecords(data.toString('utf8'), rs));
       }
       return;
     }
@@ -102,7 +142,7 @@ export class MainInput {
         } else if (op === '') continue;
         else await this.#open(op);
       }
-      const rec = this.#current === 'stdin' ? await readLine(this.#ctx.stdin, this.#ctx.signal) : this.#current!.next();
+      const rec = await this.#current!.next();
       if (rec === null) {
         this.#current = undefined;
         continue;
@@ -134,6 +174,11 @@ export class Outputs {
     this.#state = state;
   }
 
+  /** How much stdout is waiting to be flushed. */
+  get pending(): number {
+    return this.#buffer.length;
+  }
+
   /** Writes to stdout (buffered; {@link flush} sends it). */
   stdout(text: string): void {
     this.#buffer += text;
@@ -156,6 +201,7 @@ export class Outputs {
       return;
     }
     if (target === '/dev/stdout' || target === '-') return this.stdout(text);
+    if (target === '/dev/null') return;
     if (target === '/dev/stderr') {
       await this.flush();
       await write(this.#ctx.stderr, text, this.#ctx.signal);

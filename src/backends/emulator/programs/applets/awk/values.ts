@@ -27,17 +27,23 @@ export type AwkValue = number | string | StrNum;
 export const UNINIT = new StrNum('', 0);
 
 const NUMERIC = /^[ \t\n\r\f\v]*[-+]?(?:\d+\.?\d*(?:[eE][-+]?\d+)?|\.\d+(?:[eE][-+]?\d+)?)[ \t\n\r\f\v]*$/;
-const PREFIX = /^[ \t\n\r\f\v]*([-+]?(?:\d+\.?\d*(?:[eE][-+]?\d+)?|\.\d+(?:[eE][-+]?\d+)?|inf(?:inity)?|nan))/i;
+const PREFIX = /^[ \t\n\r\f\v]*([-+]?(?:0[xX][0-9a-fA-F]+|\d+\.?\d*(?:[eE][-+]?\d+)?|\.\d+(?:[eE][-+]?\d+)?|inf(?:inity)?|nan))/i;
 
 /** Wraps a string from input: a {@link StrNum} when it looks numeric, else the plain string. */
 export function fromInput(s: string): AwkValue {
-  return NUMERIC.test(s) ? new StrNum(s, Number(s)) : s;
+  return NUMERIC.test(s) ? new StrNum(s, parseNumber(s)) : s;
 }
 
 /** The leading number of a string, as `strtod` reads it (0 when there is none). */
 export function parseNumber(s: string): number {
   const m = PREFIX.exec(s);
   if (!m) return 0;
+  const hex = /^([-+]?)0x([0-9a-f]+)$/i.exec(m[1]!);
+  // busybox converts with its my_strtod: hexadecimal, and a leading 0 means octal when the
+  // digits stop at something that is neither a digit nor a point (`010` is 8, `08` and `0.5` are decimal).
+  if (hex) return (hex[1] === '-' ? -1 : 1) * parseInt(hex[2]!, 16);
+  const oct = /^0([0-7]+)/.exec(m[1]!);
+  if (oct && !/^[89.]/.test(s.trimStart().slice(oct[0].length))) return parseInt(oct[1]!, 8);
   const t = m[1]!.toLowerCase().replace(/^([-+]?)inf(inity)?$/, '$1Infinity');
   if (/nan$/.test(t)) return NaN;
   const n = Number(t);
