@@ -30,6 +30,8 @@ interface ErrorCase {
   stdout: string;
   stderr: string;
   code: number;
+  /** The shell's own argv[0] (default `sh`): `$0` of a `-c` script without a name. */
+  argv0?: string;
   /** Files written next to the script first (name relative to the working directory). */
   files?: Record<string, string>;
   /** Where ours still differs, what it gives instead (the row says why). */
@@ -253,6 +255,12 @@ const cases: ErrorCase[] = [
   { mode: 'c', script: 'set -u; echo "$@" "$*" $# ${1-x}; echo $1', stdout: ' 0 x\n', stderr: 'sh: 1: parameter not set\n', code: 2 },
   { mode: 'c', script: 'set -u; echo $10', stdout: '', stderr: 'sh: 1: parameter not set\n', code: 2 },
   { mode: 'c', script: 'set -u; f() { echo $1; }; f', stdout: '', stderr: 'sh: 1: parameter not set\n', code: 2 },
+  // Invoked as /bin/sh (Docker's RUN and CMD): ash's messages carry argv[0] as given; the
+  // applets' (test) only their own name.
+  {
+    mode: 'c', argv0: '/bin/sh', script: 'cd /nope; nosuch; [ 1 -gt x ]; echo $((1/0))', stdout: '', code: 2,
+    stderr: "/bin/sh: cd: line 0: can't cd to /nope: No such file or directory\n/bin/sh: nosuch: not found\nsh: x: bad number\n/bin/sh: divide by zero\n",
+  },
 ];
 
 interface Outcome {
@@ -265,11 +273,12 @@ async function ours(c: ErrorCase): Promise<Outcome> {
   const fs = await createRootfs();
   for (const [name, text] of Object.entries(c.files ?? {})) await fs.writeFile(`/tmp/${name}`, text);
   let r;
-  if (c.mode === 'c') r = await run(['sh', '-c', c.script, ...(c.args ?? [])], { fs, cwd: '/tmp' });
+  const sh = c.argv0 ?? 'sh';
+  if (c.mode === 'c') r = await run([sh, '-c', c.script, ...(c.args ?? [])], { fs, cwd: '/tmp' });
   else if (c.mode === 'file') {
     await fs.writeFile('/tmp/s.sh', c.script);
-    r = await run(['sh', 's.sh', ...(c.args ?? [])], { fs, cwd: '/tmp' });
-  } else r = await run(['sh'], { fs, stdin: c.script });
+    r = await run([sh, 's.sh', ...(c.args ?? [])], { fs, cwd: '/tmp' });
+  } else r = await run([sh], { fs, stdin: c.script });
   return { stdout: r.stdout, stderr: r.stderr, code: r.code };
 }
 
@@ -284,19 +293,21 @@ function busybox(c: ErrorCase): Outcome {
   let argv: string[];
   let input = '';
   for (const [name, text] of Object.entries(c.files ?? {})) writeFileSync(join(workDir, name), text);
-  if (c.mode === 'c') argv = ['sh', '-c', c.script, ...(c.args ?? [])];
+  if (c.mode === 'c') argv = ['-c', c.script, ...(c.args ?? [])];
   else if (c.mode === 'file') {
     writeFileSync(join(workDir, 's.sh'), c.script);
-    argv = ['sh', 's.sh', ...(c.args ?? [])];
+    argv = ['s.sh', ...(c.args ?? [])];
   } else {
-    argv = ['sh'];
+    argv = [];
     input = c.script;
   }
-  const r = spawnSync(BUSYBOX, argv, { cwd: workDir, input, encoding: 'utf8', env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', HOME: '/root' } });
+  // busybox picks its applet by argv[0], as it does when installed as /bin/sh.
+  const r = spawnSync(BUSYBOX, argv, { argv0: c.argv0 ?? 'sh', cwd: workDir, input, encoding: 'utf8', env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', HOME: '/root' } });
   return { stdout: r.stdout, stderr: r.stderr, code: r.status ?? -1 };
 }
 
-const title = (c: ErrorCase): string => `${c.mode} ${JSON.stringify(c.script)}${c.args ? ` ${c.args.join(' ')}` : ''}`;
+const title = (c: ErrorCase): string =>
+  `${c.argv0 ? `${c.argv0} ` : ''}${c.mode} ${JSON.stringify(c.script)}${c.args ? ` ${c.args.join(' ')}` : ''}`;
 
 describe('sh errors match busybox ash', () => {
   for (const c of cases) {
