@@ -41,7 +41,8 @@ async function substitute(interp: Interpreter, args: Expr[], global: boolean): P
   const repl = interp.state.toStr(await interp.eval(args[1]!));
   const target: LValue = (args[2] as LValue | undefined) ?? { type: 'field', index: { type: 'num', value: 0 } };
   if (target.type !== 'var' && target.type !== 'index' && target.type !== 'field') throw new AwkRuntimeError('sub/gsub: third argument must be a variable');
-  const text = interp.state.toStr(await interp.read(target));
+  const ref = await interp.ref(target);
+  const text = interp.state.toStr(ref.get());
   let count = 0;
   let result = '';
   let from = 0;
@@ -58,7 +59,7 @@ async function substitute(interp: Interpreter, args: Expr[], global: boolean): P
       if (m.index >= text.length) break;
     }
   }
-  if (count > 0) await interp.assign(target, result + text.slice(from));
+  if (count > 0) ref.set(result + text.slice(from));
   return count;
 }
 

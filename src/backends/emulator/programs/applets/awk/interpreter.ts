@@ -37,13 +37,18 @@ const MAX_DEPTH = 1000;
 
 /** The awk machine: state, I/O and the evaluator over one parsed program. */
 export class Interpreter {
+  /** Variables, arrays and the current record. */
   readonly state = new AwkState();
+  /** Standard output, files, pipes and getline sources. */
   readonly out: Outputs;
+  /** The main input (file operands or stdin). */
   readonly input: MainInput;
+  /** The program's context (I/O, fs, exec, signal). */
   readonly ctx: ProgramContext;
   readonly #program: AwkProgram;
-  /** The seed rand() works from, and the one srand() reports. */
+  /** The state of rand()'s generator. */
   seed = 0;
+  /** The seed last given to srand(), which the next srand() returns. */
   prevSeed = 0;
 
   constructor(ctx: ProgramContext, program: AwkProgram, operands: string[]) {
@@ -75,26 +80,41 @@ export class Interpreter {
     return this.state.arrayOf(this.state.cell(name), name);
   }
 
+  /**
+   * Resolves an lvalue once (its subscript or field number evaluated a single time), so
+   * `a[i++] += 1` steps `i` once and the target is fixed before the right side runs.
+   */
+  async ref(t: LValue): Promise<{ get(): AwkValue; set(v: AwkValue): void }> {
+    const st = this.state;
+    if (t.type === 'var') return { get: () => st.get(t.name), set: (v) => st.set(t.name, v) };
+    if (t.type === 'field') {
+      const i = toNumber(await this.eval(t.index));
+      return { get: () => st.field(i), set: (v) => st.setField(i, v) };
+    }
+    const k = await this.key(t.subscripts);
+    return {
+      get: () => {
+        const arr = this.array(t.name);
+        let v = arr.get(k);
+        if (v === undefined) {
+          // Referencing an element creates it, as in every awk.
+          v = UNINIT;
+          arr.set(k, v);
+        }
+        return v;
+      },
+      set: (v) => void this.array(t.name).set(k, v),
+    };
+  }
+
   /** Reads an lvalue. */
   async read(t: LValue): Promise<AwkValue> {
-    if (t.type === 'var') return this.state.get(t.name);
-    if (t.type === 'field') return this.state.field(toNumber(await this.eval(t.index)));
-    const arr = this.array(t.name);
-    const k = await this.key(t.subscripts);
-    let v = arr.get(k);
-    if (v === undefined) {
-      // Referencing an element creates it, as in every awk.
-      v = UNINIT;
-      arr.set(k, v);
-    }
-    return v;
+    return (await this.ref(t)).get();
   }
 
   /** Assigns an lvalue. */
   async assign(t: LValue, v: AwkValue): Promise<void> {
-    if (t.type === 'var') this.state.set(t.name, v);
-    else if (t.type === 'field') this.state.setField(toNumber(await this.eval(t.index)), v);
-    else this.array(t.name).set(await this.key(t.subscripts), v);
+    (await this.ref(t)).set(v);
   }
 
   #arith(op: string, a: number, b: number): number {
@@ -126,9 +146,10 @@ export class Interpreter {
         if (e.items.length !== 1) throw new AwkRuntimeError('Unexpected grouping');
         return this.eval(e.items[0]!);
       case 'assign': {
+        const target = await this.ref(e.target);
         let v = await this.eval(e.value);
-        if (e.op !== '=') v = this.#arith(e.op.slice(0, -1), toNumber(await this.read(e.target)), toNumber(v));
-        await this.assign(e.target, v);
+        if (e.op !== '=') v = this.#arith(e.op.slice(0, -1), toNumber(target.get()), toNumber(v));
+        target.set(v);
         return v;
       }
       case 'cond': return this.eval(toBool(await this.eval(e.test)) ? e.then : e.else);
@@ -161,9 +182,10 @@ export class Interpreter {
         return e.op === '!' ? (toBool(v) ? 0 : 1) : e.op === '-' ? -toNumber(v) : toNumber(v);
       }
       case 'incdec': {
-        const old = toNumber(await this.read(e.target));
+        const target = await this.ref(e.target);
+        const old = toNumber(target.get());
         const now = e.op === '++' ? old + 1 : old - 1;
-        await this.assign(e.target, now);
+        target.set(now);
         return e.prefix ? now : old;
       }
       case 'call': return this.#call(e.name, e.args);

@@ -22,8 +22,6 @@ export class ExprParser {
   readonly #ahead: AwkToken[] = [];
   /** While parsing print's arguments outside parentheses, `>` is a redirection, not a comparison. */
   protected noGt = false;
-  /** While parsing `for (`'s first clause, `in` must not be taken as the membership operator. */
-  protected noIn = false;
 
   constructor(src: string) {
     this.#lexer = new Lexer(src);
@@ -115,7 +113,7 @@ export class ExprParser {
 
   #in(): Expr {
     let left = this.#match();
-    while (!this.noIn && this.at('in')) {
+    while (this.at('in')) {
       this.take();
       left = { type: 'in', subscripts: left.type === 'group' ? left.items : [left], name: this.#arrayName() };
     }
@@ -288,11 +286,10 @@ export class ExprParser {
           return { type: 'field', index };
         }
         if (t.text === '(') {
-          const saved = [this.noGt, this.noIn];
+          const saved = this.noGt;
           this.noGt = false;
-          this.noIn = false;
           const items = this.exprList(')');
-          [this.noGt, this.noIn] = saved as [boolean, boolean];
+          this.noGt = saved;
           this.expect(')');
           if (items.length === 0) break;
           if (items.length === 1) return { type: 'group', items };

@@ -55,6 +55,7 @@ export function splitBy(text: string, fs: string): string[] {
 
 /** Variables, arrays and the current record. */
 export class AwkState {
+  /** Global variables by name. */
   readonly globals = new Map<string, Cell>();
   /** Local variables of the functions being called, innermost last. */
   readonly frames: Map<string, Cell>[] = [];
