@@ -255,6 +255,39 @@ const cases: ErrorCase[] = [
   { mode: 'c', script: 'set -u; echo "$@" "$*" $# ${1-x}; echo $1', stdout: ' 0 x\n', stderr: 'sh: 1: parameter not set\n', code: 2 },
   { mode: 'c', script: 'set -u; echo $10', stdout: '', stderr: 'sh: 1: parameter not set\n', code: 2 },
   { mode: 'c', script: 'set -u; f() { echo $1; }; f', stdout: '', stderr: 'sh: 1: parameter not set\n', code: 2 },
+  // Line numbers in files: compound commands, continuation lines, comments, here-documents,
+  // command substitutions (parsed with their command, as ash does) and backquotes
+  {
+    mode: 'file', script: 'echo a\n\necho ${x!}\n', stdout: 'a\n', stderr: 's.sh: line 4: syntax error: bad substitution\n', code: 2,
+    // ash finds this one while expanding but words it as a syntax error, numbered with the line
+    // its parser has reached by then (the next one); ours names the command's own line.
+    ours: { stderr: 's.sh: line 3: syntax error: bad substitution\n' },
+  },
+  { mode: 'file', script: 'echo a\necho "open\nmore\n', stdout: 'a\n', stderr: 's.sh: line 4: syntax error: unterminated quoted string\n', code: 2 },
+  { mode: 'file', script: 'if true\nthen\n  cd /nope\n  nosuch\nfi\n', stdout: '', stderr: `s.sh: cd: line 3: can't cd to /nope: No such file or directory\ns.sh: line 4: nosuch: not found\n`, code: 127 },
+  { mode: 'file', script: 'cat <<E\n1\n2\nE\necho )\n', stdout: '1\n2\n', stderr: 's.sh: line 5: syntax error: unexpected ")"\n', code: 2 },
+  { mode: 'file', script: 'echo $(if)\n', stdout: '', stderr: 's.sh: line 1: syntax error: unexpected ")"\n', code: 2 },
+  { mode: 'file', script: 'x=$(echo )\necho ok\n', stdout: 'ok\n', stderr: '', code: 0 },
+  { mode: 'file', script: 'echo `cd /nope`\n', stdout: '\n', stderr: `s.sh: cd: line 0: can't cd to /nope: No such file or directory\n`, code: 0 },
+  { mode: 'file', script: 'for i in 1 2\ndo\n  cd /n$i\ndone\n', stdout: '', stderr: `s.sh: cd: line 3: can't cd to /n1: No such file or directory\ns.sh: cd: line 3: can't cd to /n2: No such file or directory\n`, code: 2 },
+  { mode: 'file', script: 'echo a \\\n  b; cd /nope\n', stdout: 'a b\n', stderr: `s.sh: cd: line 2: can't cd to /nope: No such file or directory\n`, code: 2 },
+  { mode: 'file', script: '# comment\n\n\nnosuch arg\n', stdout: '', stderr: 's.sh: line 4: nosuch: not found\n', code: 127 },
+  { mode: 'file', script: 'case x in\n  x) cd /nope ;;\nesac\n', stdout: '', stderr: `s.sh: cd: line 2: can't cd to /nope: No such file or directory\n`, code: 2 },
+  { mode: 'file', script: 'f() {\n  echo in f\n}\nf\nf )\n', stdout: 'in f\n', stderr: 's.sh: line 5: syntax error: unexpected ")"\n', code: 2 },
+  { mode: 'file', script: 'echo $((1/0))\n', stdout: '', stderr: 's.sh: line 1: divide by zero\n', code: 2 },
+  { mode: 'file', script: 'while true; do\n  break 0\ndone\n', stdout: '', stderr: 's.sh: break: line 2: Illegal number: 0\n', code: 2 },
+  { mode: 'file', script: 'echo a; exit abc\n', stdout: 'a\n', stderr: 's.sh: exit: line 1: Illegal number: abc\n', code: 2 },
+  { mode: 'file', script: 'sh -c "cd /nope"\n', stdout: '', stderr: `sh: cd: line 0: can't cd to /nope: No such file or directory\n`, code: 2 },
+  { mode: 'file', script: '(\n cd /nope\n)\n', stdout: '', stderr: `s.sh: cd: line 2: can't cd to /nope: No such file or directory\n`, code: 2 },
+  { mode: 'file', script: 'set -u\n: "${x}"\n', stdout: '', stderr: 's.sh: line 2: x: parameter not set\n', code: 2 },
+  { mode: 'file', script: `echo 'a\nb' ; nosuch\n`, stdout: 'a\nb\n', stderr: 's.sh: line 2: nosuch: not found\n', code: 127 },
+  { mode: 'file', script: 'echo a\nfi\n', stdout: 'a\n', stderr: 's.sh: line 2: syntax error: unexpected "fi"\n', code: 2 },
+  { mode: 'stdin', script: 'echo a\necho )\necho b\n', stdout: 'a\n', stderr: 'sh: syntax error: unexpected ")"\n', code: 2 },
+  { mode: 'stdin', script: 'x=1\nreadonly x\nx=2\necho never\n', stdout: '', stderr: 'sh: x: is read only\n', code: 2 },
+  { mode: 'c', script: 'echo $(if)', stdout: '', stderr: 'sh: syntax error: unexpected ")"\n', code: 2 },
+  { mode: 'c', script: 'echo a; echo $(fi); echo b', stdout: '', stderr: 'sh: syntax error: unexpected "fi" (expecting ")")\n', code: 2 },
+  { mode: 'file', script: 'echo\necho\necho `echo; cd /nope`\necho `\n\ncd /n2`\n', stdout: '\n\n\n\n', stderr: `s.sh: cd: line 2: can't cd to /nope: No such file or directory\ns.sh: cd: line 5: can't cd to /n2: No such file or directory\n`, code: 0 },
+
   // Invoked as /bin/sh (Docker's RUN and CMD): ash's messages carry argv[0] as given; the
   // applets' (test) only their own name.
   {

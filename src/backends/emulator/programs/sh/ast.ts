@@ -11,11 +11,30 @@
 export type WordPart =
   | { kind: 'lit'; text: string; quoted: boolean }
   | { kind: 'param'; name: string; op?: ParamOp; word?: WordPart[]; replacement?: WordPart[]; quoted: boolean }
-  | { kind: 'cmdsub'; source: string; quoted: boolean }
+  | CommandSubstitution
   | { kind: 'arith'; source: string; quoted: boolean }
   | { kind: 'tilde'; user: string }
   /** A `${...}` ash cannot read (`${x!}`): like ash, it only fails when it is expanded. */
   | { kind: 'badsub' };
+
+/**
+ * `$(...)` or a backquoted command: its source and, once the parser has read it (as ash does,
+ * with the command it stands in), its tree and the line it starts on.
+ */
+export interface CommandSubstitution {
+  /** Discriminant. */
+  kind: 'cmdsub';
+  /** The text between the parentheses or backquotes. */
+  source: string;
+  /** True inside double quotes: the output is not split. */
+  quoted: boolean;
+  /** The parsed source (absent for text only read at run time, as a here-document's). */
+  list?: List;
+  /** The number of the substitution's first line. */
+  line?: number;
+  /** True for the backquoted form. */
+  backquote?: boolean;
+}
 
 /** The operators of `${NAME<op>word}` (`${#NAME}` as `length`; `/` and `//` replace, as ash does). */
 export type ParamOp = ':-' | '-' | ':=' | '=' | ':+' | '+' | ':?' | '?' | 'length' | '#' | '##' | '%' | '%%' | '/' | '//';

@@ -6,7 +6,7 @@
  */
 import type { FileSystemApi } from '../../../../fs-union/fs-api.js';
 import { ArithmeticError, evaluateArithmetic } from './arith.js';
-import type { Word, WordPart } from './ast.js';
+import type { CommandSubstitution, Word, WordPart } from './ast.js';
 import { readWordParts } from './word-lexer.js';
 import { escapePattern, glob, hasGlobChars, patternSource, unescapePattern } from './pattern.js';
 
@@ -19,7 +19,7 @@ export interface ExpandHost {
   /** Assigns a variable (for `${X:=w}`). */
   assign(name: string, value: string): void;
   /** Runs a command substitution and returns its output (trailing newlines kept). */
-  substitute(source: string): Promise<string>;
+  substitute(part: CommandSubstitution): Promise<string>;
   /** Fails the expansion (unset variable under `set -u`, `${X:?msg}`). */
   fail(message: string): never;
   /** True under `set -u`. */
@@ -104,7 +104,7 @@ async function expandParts(parts: WordPart[], host: ExpandHost, out: Fields): Pr
         host.fail('syntax error: bad substitution');
         break;
       case 'cmdsub': {
-        const text = (await host.substitute(part.source)).replace(/\n+$/, '');
+        const text = (await host.substitute(part)).replace(/\n+$/, '');
         if (part.quoted) out.add(text, true);
         else out.split(text, ifsOf(host));
         break;
@@ -211,7 +211,7 @@ function hostProxy(host: ExpandHost): ExpandHost {
     lookup: (n) => host.lookup(n),
     positional: () => host.positional(),
     assign: (n, v) => host.assign(n, v),
-    substitute: (s) => host.substitute(s),
+    substitute: (p) => host.substitute(p),
     fail: (m) => host.fail(m),
     get nounset() {
       return host.nounset;

@@ -44,15 +44,22 @@ export class Lexer {
 
   /** True when no more text can follow: the end then closes open here-documents, as in ash. */
   readonly #final: boolean;
+  /**
+   * True for the inside of `$(...)`: its end reads as the `)` that closed it, so errors are
+   * worded as ash's (which parses it in place) are: `unexpected ")"`, not `end of file`.
+   */
+  #closeParen: boolean;
 
   /**
    * `firstLine` numbers the first line of `source` (ash counts from 0 under `-c`, from 1 in
-   * files); `final` says the text is all there is (not the start of a stream still arriving).
+   * files); `final` says the text is all there is (not the start of a stream still arriving);
+   * `closeParen` reads it as the inside of `$(...)`.
    */
-  constructor(source: string, firstLine = 1, final = false) {
+  constructor(source: string, firstLine = 1, final = false, closeParen = false) {
     this.#src = source;
     this.#counted.line = firstLine;
     this.#final = final;
+    this.#closeParen = closeParen;
   }
 
   /** The line that offset `pos` is on. */
@@ -104,6 +111,10 @@ export class Lexer {
       if (this.#pending.length > 0) {
         if (!this.#final) throw new ShSyntaxError('here-document without its delimiter', true);
         this.#readHeredocs();
+      }
+      if (this.#closeParen) {
+        this.#closeParen = false;
+        return { type: 'op', op: ')' };
       }
       return { type: 'eof' };
     }

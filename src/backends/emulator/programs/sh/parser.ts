@@ -8,7 +8,7 @@
  *
  * @module
  */
-import type { AndOr, Command, List, Pipeline, Redirect, SimpleCommand, Word } from './ast.js';
+import type { AndOr, Command, List, Pipeline, Redirect, SimpleCommand, Word, WordPart } from './ast.js';
 import { Lexer, type Token } from './lexer.js';
 import { ShSyntaxError, unexpected } from './syntax-error.js';
 import { plainText } from './word-lexer.js';
@@ -49,8 +49,34 @@ class Parser {
   #lexer: Lexer;
   #buffer: Token[] = [];
 
-  constructor(source: string, firstLine: number, final: boolean) {
-    this.#lexer = new Lexer(source, firstLine, final);
+  constructor(source: string, firstLine: number, final: boolean, substitution = false) {
+    this.#lexer = new Lexer(source, firstLine, final, substitution);
+  }
+
+  /** The inside of `$(...)`: a list and the `)` that the lexer reports at its end. */
+  #substitution(): List {
+    const list = this.#list();
+    this.#expectOp(')');
+    const t = this.#peek();
+    if (t.type !== 'eof') throw unexpected(t);
+    return list;
+  }
+
+  /**
+   * Parses each `$(...)` and backquoted command in `parts` now, as ash does: a syntax error
+   * inside stops the script before the command runs, and the tree is kept for every run.
+   */
+  #parseSubstitutions(parts: WordPart[], line: number): void {
+    for (const part of parts) {
+      if (part.kind === 'cmdsub' && part.list === undefined) {
+        // ash numbers a backquoted command's lines from one less than the line it stands on.
+        part.line = part.backquote ? line - 1 : line;
+        part.list = new Parser(part.source, part.line, true, true).#substitution();
+      } else if (part.kind === 'param') {
+        if (part.word) this.#parseSubstitutions(part.word, line);
+        if (part.replacement) this.#parseSubstitutions(part.replacement, line);
+      }
+    }
   }
 
   parseProgram(): List {
@@ -74,7 +100,11 @@ class Parser {
   }
 
   #peek(n = 0): Token {
-    while (this.#buffer.length <= n) this.#buffer.push(this.#lexer.next());
+    while (this.#buffer.length <= n) {
+      const t = this.#lexer.next();
+      if (t.type === 'word') this.#parseSubstitutions(t.word.parts, t.line);
+      this.#buffer.push(t);
+    }
     return this.#buffer[n]!;
   }
 

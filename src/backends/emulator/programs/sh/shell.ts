@@ -11,7 +11,7 @@
 import { posix } from 'node:path';
 import type { ProgramContext } from '../../program.js';
 import { signalNumber } from '../io.js';
-import type { Command, List } from './ast.js';
+import type { Command, CommandSubstitution, List } from './ast.js';
 import { runCompound } from './compound.js';
 import { ExitSignal, LoopSignal, ReturnSignal, ShellFailure } from './control.js';
 import type { ExpandHost } from './expand.js';
@@ -174,8 +174,8 @@ export class Shell implements ExpandHost {
   }
 
   /** Runs `$(...)` in a subshell and returns what it printed. */
-  substitute(source: string): Promise<string> {
-    return commandSubstitution(this, source);
+  substitute(part: CommandSubstitution): Promise<string> {
+    return commandSubstitution(this, part);
   }
 
   /** Fails the current expansion. */

@@ -117,7 +117,7 @@ function readBacktick(src: string, cursor: Cursor, quoted: boolean): WordPart {
   }
   if (i >= src.length) throw new ShSyntaxError('syntax error: EOF in backquote substitution', true);
   cursor.pos = i + 1;
-  return { kind: 'cmdsub', source: out, quoted };
+  return { kind: 'cmdsub', source: out, quoted, backquote: true };
 }
 
 /** Finds the index of the `)` that closes a `$(` whose body starts at `from`. */
