@@ -9,14 +9,14 @@
  * @module
  */
 import type { AndOr, Command, List, Pipeline, Redirect, SimpleCommand, Word, WordPart } from './ast.js';
-import { Lexer, type Token } from './lexer.js';
+import { Lexer } from './lexer.js';
 import { ShSyntaxError, unexpected } from './syntax-error.js';
+import { TokenStream } from './token-stream.js';
 import { plainText } from './word-lexer.js';
 
 export { plainText } from './word-lexer.js';
 
 const REDIRECT_OPS = new Set(['<', '>', '>>', '>|', '<>', '>&', '<&', '<<', '<<-']);
-const LIST_ENDS = new Set(['then', 'elif', 'else', 'fi', 'do', 'done', 'esac', '}']);
 
 /**
  * Parses a whole script.
@@ -46,18 +46,17 @@ export function* parseLines(source: string, firstLine = 1): Generator<List> {
 }
 
 class Parser {
-  #lexer: Lexer;
-  #buffer: Token[] = [];
+  #ts: TokenStream;
 
   constructor(source: string, firstLine: number, final: boolean, substitution = false) {
-    this.#lexer = new Lexer(source, firstLine, final, substitution);
+    this.#ts = new TokenStream(new Lexer(source, firstLine, final, substitution), (word, line) => this.#parseSubstitutions(word.parts, line));
   }
 
   /** The inside of `$(...)`: a list and the `)` that the lexer reports at its end. */
   #substitution(): List {
     const list = this.#list();
-    this.#expectOp(')');
-    const t = this.#peek();
+    this.#ts.expectOp(')');
+    const t = this.#ts.peek();
     if (t.type !== 'eof') throw unexpected(t);
     return list;
   }
@@ -81,86 +80,29 @@ class Parser {
 
   parseProgram(): List {
     const list = this.#list();
-    const t = this.#peek();
+    const t = this.#ts.peek();
     if (t.type !== 'eof') throw unexpected(t);
     return list;
   }
 
   *lines(): Generator<List> {
     for (;;) {
-      this.#skipNewlines();
-      if (this.#peek().type === 'eof') return;
+      this.#ts.skipNewlines();
+      if (this.#ts.peek().type === 'eof') return;
       const list: List = { items: [] };
-      while (this.#peek().type !== 'newline' && this.#peek().type !== 'eof') {
-        if (this.#atListEnd()) throw unexpected(this.#peek());
+      while (this.#ts.peek().type !== 'newline' && this.#ts.peek().type !== 'eof') {
+        if (this.#ts.atListEnd()) throw unexpected(this.#ts.peek());
         list.items.push(this.#item());
       }
       yield list;
     }
   }
 
-  #peek(n = 0): Token {
-    while (this.#buffer.length <= n) {
-      const t = this.#lexer.next();
-      if (t.type === 'word') this.#parseSubstitutions(t.word.parts, t.line);
-      this.#buffer.push(t);
-    }
-    return this.#buffer[n]!;
-  }
-
-  #take(): Token {
-    const t = this.#peek();
-    this.#buffer.shift();
-    return t;
-  }
-
-  #isOp(op: string, n = 0): boolean {
-    const t = this.#peek(n);
-    return t.type === 'op' && t.op === op;
-  }
-
-  #isReserved(word: string): boolean {
-    const t = this.#peek();
-    return t.type === 'word' && plainText(t.word) === word;
-  }
-
-  #expectReserved(word: string): void {
-    this.#expect(this.#isReserved(word), word);
-  }
-
-  #expectOp(op: string): void {
-    this.#expect(this.#isOp(op), op);
-  }
-
-  /** Takes the next token when `found`, else fails with ash's "expecting" message. */
-  #expect(found: boolean, expected: string): void {
-    if (!found) {
-      const t = this.#peek();
-      throw unexpected(t, expected);
-    }
-    this.#take();
-  }
-
-  #skipNewlines(): void {
-    while (this.#peek().type === 'newline') this.#take();
-  }
-
-  #atListEnd(): boolean {
-    const t = this.#peek();
-    if (t.type === 'eof') return true;
-    if (t.type === 'op') return t.op === ')' || t.op === ';;';
-    if (t.type === 'word') {
-      const text = plainText(t.word);
-      return text !== undefined && LIST_ENDS.has(text);
-    }
-    return false;
-  }
-
   #list(): List {
     const list: List = { items: [] };
     for (;;) {
-      this.#skipNewlines();
-      if (this.#atListEnd()) break;
+      this.#ts.skipNewlines();
+      if (this.#ts.atListEnd()) break;
       list.items.push(this.#item());
     }
     return list;
@@ -170,12 +112,12 @@ class Parser {
   #item(): List['items'][number] {
     const command = this.#andOr();
     let background = false;
-    if (this.#isOp('&')) {
-      this.#take();
+    if (this.#ts.isOp('&')) {
+      this.#ts.take();
       background = true;
-    } else if (this.#isOp(';')) this.#take();
-    else if (this.#peek().type !== 'newline' && !this.#atListEnd()) {
-      throw unexpected(this.#peek());
+    } else if (this.#ts.isOp(';')) this.#ts.take();
+    else if (this.#ts.peek().type !== 'newline' && !this.#ts.atListEnd()) {
+      throw unexpected(this.#ts.peek());
     }
     return { command, background };
   }
@@ -187,7 +129,7 @@ class Parser {
   #compoundList(closer: string): List {
     const list = this.#list();
     if (list.items.length === 0) {
-      const t = this.#peek();
+      const t = this.#ts.peek();
       throw unexpected(t, t.type === 'eof' ? closer : undefined);
     }
     return list;
@@ -196,9 +138,9 @@ class Parser {
   #andOr(): AndOr {
     const first = this.#pipeline();
     const rest: AndOr['rest'] = [];
-    while (this.#isOp('&&') || this.#isOp('||')) {
-      const op = (this.#take() as { op: '&&' | '||' }).op;
-      this.#skipNewlines();
+    while (this.#ts.isOp('&&') || this.#ts.isOp('||')) {
+      const op = (this.#ts.take() as { op: '&&' | '||' }).op;
+      this.#ts.skipNewlines();
       rest.push({ op, pipeline: this.#pipeline() });
     }
     return { first, rest };
@@ -206,45 +148,45 @@ class Parser {
 
   #pipeline(): Pipeline {
     let bang = false;
-    if (this.#isReserved('!')) {
-      this.#take();
+    if (this.#ts.isReserved('!')) {
+      this.#ts.take();
       bang = true;
     }
     const commands = [this.#command()];
-    while (this.#isOp('|')) {
-      this.#take();
-      this.#skipNewlines();
+    while (this.#ts.isOp('|')) {
+      this.#ts.take();
+      this.#ts.skipNewlines();
       commands.push(this.#command());
     }
     return { bang, commands };
   }
 
   #command(): Command {
-    const t = this.#peek();
+    const t = this.#ts.peek();
     if (t.type === 'op' && t.op === '(') {
-      this.#take();
+      this.#ts.take();
       const body = this.#compoundList(')');
-      this.#expectOp(')');
+      this.#ts.expectOp(')');
       return { type: 'subshell', body, redirects: this.#redirects() };
     }
     if (t.type === 'word') {
       const text = plainText(t.word);
       switch (text) {
         case '{': {
-          this.#take();
+          this.#ts.take();
           const body = this.#compoundList('}');
-          this.#expectReserved('}');
+          this.#ts.expectReserved('}');
           return { type: 'group', body, redirects: this.#redirects() };
         }
         case 'if':
           return this.#if();
         case 'while':
         case 'until': {
-          this.#take();
+          this.#ts.take();
           const cond = this.#compoundList('do');
-          this.#expectReserved('do');
+          this.#ts.expectReserved('do');
           const body = this.#compoundList('done');
-          this.#expectReserved('done');
+          this.#ts.expectReserved('done');
           return { type: 'loop', until: text === 'until', cond, body, redirects: this.#redirects() };
         }
         case 'for':
@@ -252,13 +194,13 @@ class Parser {
         case 'case':
           return this.#case();
         default:
-          if (text !== undefined && /^[A-Za-z_][A-Za-z0-9_.-]*$/.test(text) && this.#isOp('(', 1) && this.#isOp(')', 2)) {
-            this.#take();
-            this.#take();
-            this.#take();
-            this.#skipNewlines();
+          if (text !== undefined && /^[A-Za-z_][A-Za-z0-9_.-]*$/.test(text) && this.#ts.isOp('(', 1) && this.#ts.isOp(')', 2)) {
+            this.#ts.take();
+            this.#ts.take();
+            this.#ts.take();
+            this.#ts.skipNewlines();
             // `f() }`: a closing word cannot be a body (ash takes any other command, even `f() echo`).
-            if (this.#atListEnd()) throw unexpected(this.#peek());
+            if (this.#ts.atListEnd()) throw unexpected(this.#ts.peek());
             const body = this.#command();
             return { type: 'function', name: text, body, redirects: [] };
           }
@@ -268,100 +210,100 @@ class Parser {
   }
 
   #if(): Command {
-    this.#take();
+    this.#ts.take();
     const clauses: { cond: List; body: List }[] = [];
     let elseBody: List | undefined;
     for (;;) {
       const cond = this.#compoundList('then');
-      this.#expectReserved('then');
+      this.#ts.expectReserved('then');
       const body = this.#compoundList('fi');
       clauses.push({ cond, body });
-      if (this.#isReserved('elif')) {
-        this.#take();
+      if (this.#ts.isReserved('elif')) {
+        this.#ts.take();
         continue;
       }
-      if (this.#isReserved('else')) {
-        this.#take();
+      if (this.#ts.isReserved('else')) {
+        this.#ts.take();
         elseBody = this.#compoundList('fi');
       }
-      this.#expectReserved('fi');
+      this.#ts.expectReserved('fi');
       break;
     }
     return { type: 'if', clauses, ...(elseBody ? { elseBody } : {}), redirects: this.#redirects() };
   }
 
   #for(): Command {
-    this.#take();
-    const nameTok = this.#take();
+    this.#ts.take();
+    const nameTok = this.#ts.take();
     const name = nameTok.type === 'word' ? plainText(nameTok.word) : undefined;
     if (name === undefined || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
       throw new ShSyntaxError('syntax error: bad for loop variable', nameTok.type === 'eof', nameTok.line);
     }
     let items: Word[] | undefined;
-    this.#skipNewlines();
-    if (this.#isReserved('in')) {
-      this.#take();
+    this.#ts.skipNewlines();
+    if (this.#ts.isReserved('in')) {
+      this.#ts.take();
       items = [];
       for (;;) {
-        const t = this.#peek();
+        const t = this.#ts.peek();
         if (t.type !== 'word') break;
         items.push(t.word);
-        this.#take();
+        this.#ts.take();
       }
-      if (this.#isOp(';')) this.#take();
-      else if (this.#peek().type !== 'newline') {
-        const t = this.#peek();
+      if (this.#ts.isOp(';')) this.#ts.take();
+      else if (this.#ts.peek().type !== 'newline') {
+        const t = this.#ts.peek();
         throw unexpected(t);
       }
-    } else if (this.#isOp(';')) this.#take();
-    this.#skipNewlines();
-    this.#expectReserved('do');
+    } else if (this.#ts.isOp(';')) this.#ts.take();
+    this.#ts.skipNewlines();
+    this.#ts.expectReserved('do');
     const body = this.#compoundList('done');
-    this.#expectReserved('done');
+    this.#ts.expectReserved('done');
     return { type: 'for', name, ...(items ? { items } : {}), body, redirects: this.#redirects() };
   }
 
   #case(): Command {
-    this.#take();
-    const wordTok = this.#take();
+    this.#ts.take();
+    const wordTok = this.#ts.take();
     if (wordTok.type !== 'word') throw unexpected(wordTok);
-    this.#skipNewlines();
-    this.#expectReserved('in');
+    this.#ts.skipNewlines();
+    this.#ts.expectReserved('in');
     const items: { patterns: Word[]; body: List }[] = [];
     for (;;) {
-      this.#skipNewlines();
-      if (this.#isReserved('esac')) break;
-      if (this.#isOp('(')) this.#take();
+      this.#ts.skipNewlines();
+      if (this.#ts.isReserved('esac')) break;
+      if (this.#ts.isOp('(')) this.#ts.take();
       const patterns: Word[] = [];
       for (;;) {
-        const t = this.#take();
+        const t = this.#ts.take();
         if (t.type !== 'word') throw unexpected(t, t.type === 'eof' ? ')' : undefined);
         patterns.push(t.word);
-        if (this.#isOp('|')) {
-          this.#take();
+        if (this.#ts.isOp('|')) {
+          this.#ts.take();
           continue;
         }
         break;
       }
-      this.#expectOp(')');
+      this.#ts.expectOp(')');
       const body = this.#list();
       items.push({ patterns, body });
-      if (this.#isOp(';;')) {
-        this.#take();
+      if (this.#ts.isOp(';;')) {
+        this.#ts.take();
         continue;
       }
-      this.#skipNewlines();
-      if (!this.#isReserved('esac')) throw unexpected(this.#peek(), ';;');
+      this.#ts.skipNewlines();
+      if (!this.#ts.isReserved('esac')) throw unexpected(this.#ts.peek(), ';;');
     }
-    this.#expectReserved('esac');
+    this.#ts.expectReserved('esac');
     return { type: 'case', word: wordTok.word, items, redirects: this.#redirects() };
   }
 
   #redirect(): Redirect | undefined {
-    const t = this.#peek();
+    const t = this.#ts.peek();
     if (t.type !== 'op' || !REDIRECT_OPS.has(t.op)) return undefined;
-    this.#take();
-    const target = this.#take();
+    this.#ts.take();
+    const target = this.#ts.take();
     if (target.type !== 'word') {
       throw unexpected(target);
     }
@@ -377,16 +319,16 @@ class Parser {
   }
 
   #simple(): SimpleCommand {
-    const cmd: SimpleCommand = { type: 'simple', assigns: [], words: [], redirects: [], line: this.#peek().line };
+    const cmd: SimpleCommand = { type: 'simple', assigns: [], words: [], redirects: [], line: this.#ts.peek().line };
     for (;;) {
       const r = this.#redirect();
       if (r) {
         cmd.redirects.push(r);
         continue;
       }
-      const t = this.#peek();
+      const t = this.#ts.peek();
       if (t.type !== 'word') break;
-      this.#take();
+      this.#ts.take();
       const first = t.word.parts[0];
       const eq = first && first.kind === 'lit' && !first.quoted ? /^([A-Za-z_][A-Za-z0-9_]*)=/.exec(first.text) : null;
       if (cmd.words.length === 0 && eq && first?.kind === 'lit') {
@@ -396,13 +338,13 @@ class Parser {
       } else cmd.words.push(t.word);
     }
     if (cmd.words.length === 0 && cmd.assigns.length === 0 && cmd.redirects.length === 0) {
-      const t = this.#peek();
+      const t = this.#ts.peek();
       throw unexpected(t);
     }
-    if (cmd.words.length === 1 && cmd.assigns.length === 0 && this.#isOp('(')) {
+    if (cmd.words.length === 1 && cmd.assigns.length === 0 && this.#ts.isOp('(')) {
       // ash reads `word (` as the start of a function definition, whatever the word.
-      this.#take();
-      this.#expectOp(')');
+      this.#ts.take();
+      this.#ts.expectOp(')');
       throw new ShSyntaxError('syntax error: bad function name', false, cmd.line);
     }
     return cmd;
