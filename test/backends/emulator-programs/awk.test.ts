@@ -208,3 +208,44 @@ describe('awk', () => {
     stdin.end();
   });
 });
+
+/** ERE translation: [regex, what a literal `/re/` and the same text as a dynamic regex match] — from busybox 1.35. */
+const regexCases: [string, string][] = [
+  ["[]a]", "a]b|a]b~ab|ab~aab|aab~abab|abab~a-b|a-b~a\\b|a\\b~tab\there|tab\there~foo(bar)|foo(bar)~\n"],
+  ["[^]a]+$", "a]b|a]b~ab|ab~aab|aab~abab|abab~x.y|x.y~xzy|xzy~A1|A1~  |  ~$5|$5~a-b|a-b~xx|xx~xxx|xxx~a\\b|a\\b~tab\there|tab\there~foo(bar)|foo(bar)~q{2}|q{2}~\n"],
+  ["a|x", "a]b|a]b~ab|ab~aab|aab~abab|abab~x.y|x.y~xzy|xzy~a-b|a-b~xx|xx~xxx|xxx~a\\b|a\\b~tab\there|tab\there~foo(bar)|foo(bar)~\n"],
+  ["^(ab)+$", "ab|ab~abab|abab~\n"],
+  ["\\.", "x.y|x.y~\n"],
+  ["^[ \\t]*$", "  |  ~\n"],
+  ["^[[:upper:][:digit:]]+$", "A1|A1~\n"],
+  ["x{2,}", "xx|xx~xxx|xxx~\n"],
+  ["\\$", "$5|$5~\n"],
+  ["[a-]b", "ab|ab~aab|aab~abab|abab~a-b|a-b~tab\there|tab\there~\n"],
+  ["a\\\\b", "a\\b|a\\b~\n"],
+  ["[(]", "foo(bar)|foo(bar)~\n"],
+  ["^.{3}$", "a]b|a]b~aab|aab~x.y|x.y~xzy|xzy~a-b|a-b~xxx|xxx~a\\b|a\\b~\n"],
+  ["b$|^x", "a]b|a]b~ab|ab~aab|aab~abab|abab~x.y|x.y~xzy|xzy~a-b|a-b~xx|xx~xxx|xxx~a\\b|a\\b~\n"],
+  ["[[:punct:]]", "a]b|a]b~x.y|x.y~$5|$5~a-b|a-b~a\\b|a\\b~foo(bar)|foo(bar)~q{2}|q{2}~\n"],
+  ["[^[:alnum:] ]", "a]b|a]b~x.y|x.y~$5|$5~a-b|a-b~a\\b|a\\b~tab\there|tab\there~foo(bar)|foo(bar)~q{2}|q{2}~\n"],
+  ["(a|x)(b|y)", "ab|ab~aab|aab~abab|abab~tab\there|tab\there~\n"],
+  ["a+?", "a]b|a]b~ab|ab~aab|aab~abab|abab~x.y|x.y~xzy|xzy~A1|A1~  |  ~$5|$5~a-b|a-b~xx|xx~xxx|xxx~a\\b|a\\b~tab\there|tab\there~foo(bar)|foo(bar)~q{2}|q{2}~\n"],
+  ["[.]", "x.y|x.y~\n"],
+  ["^[^a-z]", "A1|A1~  |  ~$5|$5~\n"],
+];
+const regexInput = 'a]b\nab\naab\nabab\nx.y\nxzy\nA1\n  \n$5\na-b\nxx\nxxx\na\\b\ntab\there\nfoo(bar)\nq{2}\n';
+const regexProgram = (re: string): string =>
+  `BEGIN { re = "${re.replaceAll('\\', '\\\\')}" } /${re.replaceAll('/', '\\/')}/ { printf "%s|", $0 } $0 ~ re { printf "%s~", $0 } END { print "" }`;
+
+describe('awk regular expressions', () => {
+  for (const [re, expected] of regexCases) {
+    it(re, async () => {
+      const r = await run(['awk', regexProgram(re)], { stdin: regexInput });
+      expect(r.stderr).toBe('');
+      expect(r.stdout).toBe(expected);
+      if (haveBusybox) {
+        const real = spawnSync(BUSYBOX, ['awk', regexProgram(re)], { input: regexInput, encoding: 'utf8' });
+        expect(real.stdout).toBe(expected);
+      }
+    });
+  }
+});

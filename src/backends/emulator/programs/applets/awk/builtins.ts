@@ -100,8 +100,12 @@ export async function callBuiltin(interp: Interpreter, name: string, args: Expr[
       if (target.type !== 'var') throw new AwkRuntimeError('split: second argument must be an array');
       let parts: string[];
       const sep = args[2];
-      if (sep?.type === 'regex') parts = s === '' ? [] : splitBy(s, sep.source.length === 1 && sep.source !== ' ' ? `[${sep.source}]` : sep.source);
-      else parts = splitBy(s, sep ? await str(2) : st.str('FS'));
+      if (sep?.type === 'regex') parts = s === '' ? [] : splitBy(s, sep.source.length === 1 && sep.source !== ' ' ? `[${sep.source}]` : sep.source, true);
+      else {
+        const by = sep ? await str(2) : st.str('FS');
+        // An empty separator splits into characters (busybox and gawk agree).
+        parts = by === '' ? s.split('') : splitBy(s, by);
+      }
       const arr = interp.array(target.name);
       arr.clear();
       parts.forEach((p, i) => arr.set(String(i + 1), fromInput(p)));

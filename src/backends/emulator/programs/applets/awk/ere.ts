@@ -16,7 +16,7 @@ const CLASSES: Record<string, string> = {
 const KEPT_ESCAPES = new Set(['w', 'W', 's', 'S', 'b', 'B', 'n', 't', 'r', 'f', 'v']);
 
 /** Translates one bracket expression starting at `start` (the `[`); returns the JS text and the index of its `]`. */
-function bracket(src: string, start: number): [string, number] | undefined {
+function bracket(src: string, start: number, escapes: boolean): [string, number] | undefined {
   let j = start + 1;
   let body = '';
   if (src[j] === '^') {
@@ -33,10 +33,11 @@ function bracket(src: string, start: number): [string, number] | undefined {
     if (cls) {
       body += CLASSES[cls[1]!] ?? '';
       j += cls[0].length - 1;
-    } else if (c === '\\' && j + 1 < src.length) {
+    } else if (c === '\\' && escapes && j + 1 < src.length) {
       const n = src[++j]!;
       body += KEPT_ESCAPES.has(n) && n !== 'b' ? `\\${n}` : /[A-Za-z0-9]/.test(n) ? n : `\\${n}`;
-    } else if (c === '[') body += '\\[';
+    } else if (c === '\\') body += '\\\\';
+    else if (c === '[') body += '\\[';
     else body += c;
   }
   if (j >= src.length) return undefined;
@@ -44,13 +45,17 @@ function bracket(src: string, start: number): [string, number] | undefined {
   return [body === '' ? '(?!)' : body === '^' ? '[^]' : `[${body}]`, j];
 }
 
-/** Translates an ERE to a JavaScript RegExp source. */
-export function ereToJs(src: string): string {
+/**
+ * Translates an ERE to a JavaScript RegExp source. With `bracketEscapes` (regex literals,
+ * as gawk reads them) a backslash inside a bracket expression escapes the next character;
+ * without it (dynamic regexes, as busybox's regcomp reads them) it is a member itself.
+ */
+export function ereToJs(src: string, bracketEscapes = false): string {
   let out = '';
   for (let i = 0; i < src.length; i++) {
     const c = src[i]!;
     if (c === '[') {
-      const b = bracket(src, i);
+      const b = bracket(src, i, bracketEscapes);
       if (b) {
         out += b[0];
         i = b[1];
@@ -74,6 +79,13 @@ export function ereToJs(src: string): string {
       out += `\\${c}`;
       continue;
     }
+    const last = out[out.length - 1];
+    if ((c === '*' || c === '+' || c === '?') && (last === '*' || last === '+' || last === '?') && out[out.length - 2] !== '\\') {
+      // Stacked quantifiers: POSIX applies the second to the first (`a+?` is `(a+)?`, i.e.
+      // `a*`); in JS `+?` would be a lazy `+`. Merge the two into one.
+      out = out.slice(0, -1) + (c === last && c !== '*' ? c : '*');
+      continue;
+    }
     if (c === '{' && !/^\{\d+(,\d*)?\}/.test(src.slice(i))) {
       out += '\\{';
       continue;
@@ -91,15 +103,16 @@ export function ereToJs(src: string): string {
 const cache = new Map<string, RegExp>();
 
 /**
- * Compiles an ERE (cached). `global` gives a RegExp for replace/split loops.
+ * Compiles an ERE (cached). `global` gives a RegExp for replace/split loops; `literal` is
+ * for `/re/` literals (see {@link ereToJs}).
  *
  * @throws SyntaxError when the expression cannot be compiled
  */
-export function compileEre(src: string, global = false): RegExp {
-  const key = `${global ? 'g' : '-'}${src}`;
+export function compileEre(src: string, global = false, literal = false): RegExp {
+  const key = `${global ? 'g' : '-'}${literal ? 'l' : '-'}${src}`;
   let re = cache.get(key);
   if (!re) {
-    re = new RegExp(ereToJs(src), global ? 'gs' : 's');
+    re = new RegExp(ereToJs(src, literal), global ? 'gs' : 's');
     if (cache.size > 500) cache.clear();
     cache.set(key, re);
   }

@@ -39,7 +39,7 @@ function generalForm(n: number, prec: number, alt: boolean, upper: boolean): str
   const p = prec === 0 ? 1 : prec;
   if (n === 0) return alt ? `0.${'0'.repeat(p - 1)}` : '0';
   const x = Number(n.toExponential(p - 1).split('e')[1]);
-  let s = x < -4 || x >= p ? expForm(n, p - 1, upper) : n.toFixed(Math.max(0, p - 1 - x));
+  let s = x < -4 || x >= p ? expForm(n, p - 1, upper) : fixed(n, Math.max(0, p - 1 - x));
   if (!alt) {
     // Trailing zeros of the fraction go, and the point with them.
     const strip = (m: string): string => (m.includes('.') ? m.replace(/0+$/, '').replace(/\.$/, '') : m);

@@ -62,7 +62,7 @@ export class Interpreter {
   async regexOf(e: Expr, global = false): Promise<RegExp> {
     const src = e.type === 'regex' ? e.source : this.state.toStr(await this.eval(e));
     try {
-      return compileEre(src, global);
+      return compileEre(src, global, e.type === 'regex');
     } catch {
       throw new AwkRuntimeError(`bad regex '${src}'`);
     }
@@ -215,8 +215,9 @@ export class Interpreter {
 
   async #call(name: string, args: Expr[]): Promise<AwkValue> {
     const f = this.#program.functions.get(name);
-    if (!f) throw new AwkRuntimeError(`Call to undefined function '${name}'`);
-    if (args.length > f.params.length) throw new AwkRuntimeError(`Too many arguments to function '${name}'`);
+    if (!f) throw new AwkRuntimeError('Call to undefined function');
+    // Extra arguments are evaluated for their effects and dropped, as busybox does.
+    for (const extra of args.slice(f.params.length)) await this.eval(extra);
     if (this.state.frames.length >= MAX_DEPTH) throw new AwkRuntimeError('Function call nesting too deep');
     const frame = new Map<string, Cell>();
     for (const [i, param] of f.params.entries()) {

@@ -167,7 +167,14 @@ export class Lexer {
       }
       if (c === '\\' && s[this.#pos + 1] !== undefined) {
         const n = s[++this.#pos]!;
-        out += n === '/' ? '/' : `\\${n}`;
+        // Character escapes become the characters (as busybox's lexer does); the rest, like
+        // `\.`, stay for the regex compiler.
+        const oct = /^[0-7]{1,3}/.exec(s.slice(this.#pos, this.#pos + 3));
+        if (oct) {
+          out += String.fromCharCode(parseInt(oct[0], 8));
+          this.#pos += oct[0].length - 1;
+        } else if ('ntrfva"/'.includes(n)) out += ESCAPES[n] ?? n;
+        else out += `\\${n}`;
         continue;
       }
       if (c === '[' && !inBracket) {

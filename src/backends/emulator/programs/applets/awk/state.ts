@@ -29,14 +29,14 @@ export class AwkRuntimeError extends Error {
  * Splits `text` by an awk field separator: `" "` (runs of blanks, ends trimmed), one other
  * character (taken literally, except that a lone backslash is one too), or an ERE.
  */
-export function splitBy(text: string, fs: string): string[] {
+export function splitBy(text: string, fs: string, literal = false): string[] {
   if (text === '') return [];
   if (fs === ' ') {
     const t = text.replace(/^[ \t\n]+|[ \t\n]+$/g, '');
     return t === '' ? [] : t.split(/[ \t\n]+/);
   }
   if (fs.length === 1 && fs !== '\\') return text.split(fs);
-  const re = compileEre(fs, true);
+  const re = compileEre(fs, true, literal);
   const parts: string[] = [];
   let from = 0;
   for (let m = re.exec(text); m; m = re.exec(text)) {

@@ -254,9 +254,11 @@ export class Outputs {
 
   /** `close(name)`: ends a reader, a file, or runs a collected pipe. Resolves to its status. */
   async close(name: string): Promise<number> {
-    let status = -1;
-    if (this.#readers.delete(`file:${name}`) || this.#readers.delete(`command:${name}`)) status = 0;
-    if (this.#opened.delete(resolvePath(this.#ctx.cwd, name))) status = 0;
+    // Closing what was never opened is not an error in busybox: 0.
+    let status = 0;
+    this.#readers.delete(`file:${name}`);
+    this.#readers.delete(`command:${name}`);
+    this.#opened.delete(resolvePath(this.#ctx.cwd, name));
     const lines = this.#pipes.get(name);
     if (lines) {
       this.#pipes.delete(name);
