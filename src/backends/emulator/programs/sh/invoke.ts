@@ -65,10 +65,23 @@ export async function invokeCommand(sh: Shell, argv: string[], assigns: [string,
   });
 }
 
+/**
+ * Names already found, per filesystem: like ash's command hash table, a name that resolved
+ * once is not looked up again before the launcher does it (a lookup per command would double
+ * the cost of every program run from a script). Misses are never remembered.
+ */
+const found = new WeakMap<object, Set<string>>();
+
 /** Why `name` cannot be run (the launcher's 127 and 126), or undefined when it can. */
 async function lookupFailure(sh: Shell, name: string, path: string | undefined): Promise<{ message: string; status: number } | undefined> {
+  const key = `${path ?? ''}\0${name.includes('/') ? sh.cwd : ''}\0${name}`;
+  let known = found.get(sh.fs);
+  if (known?.has(key)) return undefined;
   try {
     await resolveExecutable(sh.fs, name, { path: path ?? DEFAULT_PATH, cwd: sh.cwd, signal: sh.ctx.signal });
+    if (!known) found.set(sh.fs, (known = new Set()));
+    if (known.size > 1000) known.clear();
+    known.add(key);
     return undefined;
   } catch (e) {
     if (e instanceof ExecutableNotFoundError) return { message: 'not found', status: 127 };
