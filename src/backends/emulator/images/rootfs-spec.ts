@@ -21,9 +21,9 @@ export type RootfsEntrySpec =
  * ships (DESIGN.md "Emulator") and a few more common busybox names.
  */
 export const BUSYBOX_APPLETS: readonly string[] = [
-  '[', '[[', 'ash', 'basename', 'cat', 'chgrp', 'chmod', 'chown', 'cp', 'cut', 'date', 'dd', 'df',
+  '[', '[[', 'ash', 'awk', 'basename', 'cat', 'chgrp', 'chmod', 'chown', 'cp', 'cut', 'date', 'dd', 'df',
   'dirname', 'du', 'echo', 'egrep', 'env', 'expr', 'false', 'fgrep', 'find', 'grep', 'gunzip', 'gzip',
-  'head', 'hostname', 'httpd', 'id', 'kill', 'ln', 'ls', 'mkdir', 'mktemp', 'more', 'mv', 'nc',
+  'head', 'hostname', 'httpd', 'id', 'kill', 'ln', 'ls', 'mkdir', 'mktemp', 'more', 'mount', 'mv', 'nc',
   'nslookup', 'ping', 'printenv', 'printf', 'ps', 'pwd', 'readlink', 'realpath', 'rm', 'rmdir', 'sed',
   'seq', 'sh', 'sleep', 'sort', 'stat', 'tail', 'tar', 'tee', 'test', 'top', 'touch', 'tr', 'true',
   'uname', 'uniq', 'uptime', 'wc', 'wget', 'which', 'whoami', 'xargs', 'yes', 'zcat',
