@@ -288,6 +288,33 @@ const cases: ErrorCase[] = [
   { mode: 'c', script: 'echo a; echo $(fi); echo b', stdout: '', stderr: 'sh: syntax error: unexpected "fi" (expecting ")")\n', code: 2 },
   { mode: 'file', script: 'echo\necho\necho `echo; cd /nope`\necho `\n\ncd /n2`\n', stdout: '\n\n\n\n', stderr: `s.sh: cd: line 2: can't cd to /nope: No such file or directory\ns.sh: cd: line 5: can't cd to /n2: No such file or directory\n`, code: 0 },
 
+  // Fatal errors in subshells, pipelines, jobs and traps end only them; `command` makes a special
+  // builtin's error a plain failure; a closed stdout
+  { mode: 'c', script: 'echo $((1/0)) | cat; echo after $?', stdout: 'after 0\n', stderr: 'sh: divide by zero\n', code: 0 },
+  { mode: 'c', script: '(echo $((1/0))); echo after $?', stdout: 'after 2\n', stderr: 'sh: divide by zero\n', code: 0 },
+  { mode: 'c', script: 'x=$(echo $((1/0))); echo after $?', stdout: 'after 2\n', stderr: 'sh: divide by zero\n', code: 0 },
+  { mode: 'c', script: '(exit abc); echo after $?', stdout: 'after 2\n', stderr: 'sh: exit: line 0: Illegal number: abc\n', code: 0 },
+  { mode: 'c', script: '(readonly y=1; y=2; echo never); echo after $?', stdout: 'after 2\n', stderr: 'sh: y: is read only\n', code: 0 },
+  { mode: 'c', script: 'true | shift x; echo after $?', stdout: 'after 2\n', stderr: 'sh: shift: line 0: Illegal number: x\n', code: 0 },
+  { mode: 'c', script: 'set -e; (false); echo never', stdout: '', stderr: '', code: 1 },
+  { mode: 'c', script: 'set -e; x=$(false); echo never $?', stdout: '', stderr: '', code: 1 },
+  { mode: 'c', script: '{ cd /nope; } 2>&1 | cat', stdout: `sh: cd: line 0: can't cd to /nope: No such file or directory\n`, stderr: '', code: 0 },
+  { mode: 'c', script: 'echo $((1/0)) &\nwait $!; echo after $?', stdout: 'after 2\n', stderr: 'sh: divide by zero\n', code: 0 },
+  { mode: 'c', script: 'f() { echo ${1?need arg}; }; f; echo never', stdout: '', stderr: 'sh: 1: need arg\n', code: 2 },
+  { mode: 'c', script: 'trap "echo trapped" EXIT; echo $((1/0))', stdout: 'trapped\n', stderr: 'sh: divide by zero\n', code: 2 },
+  { mode: 'c', script: 'trap "echo trapped" EXIT; exit abc', stdout: 'trapped\n', stderr: 'sh: exit: line 0: Illegal number: abc\n', code: 2 },
+  { mode: 'c', script: 'trap "echo trapped" EXIT; if', stdout: '', stderr: 'sh: syntax error: unexpected end of file (expecting "then")\n', code: 2 },
+  { mode: 'c', script: 'while read x; do shift x; done <<E\na\nE\necho never', stdout: '', stderr: 'sh: shift: line 0: Illegal number: x\n', code: 2 },
+  { mode: 'c', script: 'for i in 1; do echo $((i/0)); done; echo never', stdout: '', stderr: 'sh: divide by zero\n', code: 2 },
+  { mode: 'c', script: 'echo ${x:?}; echo never', args: ['nm', 'a'], stdout: '', stderr: 'nm: line 0: x: parameter not set or null\n', code: 2 },
+  { mode: 'c', script: 'eval "if" 2>/dev/null; echo never', stdout: '', stderr: '', code: 2 },
+  { mode: 'c', script: 'command eval "if"; echo after $?', stdout: 'after 2\n', stderr: 'sh: eval: line 0: syntax error: unexpected end of file (expecting "then")\n', code: 0 },
+  { mode: 'c', script: 'command shift x; echo after $?', stdout: 'after 2\n', stderr: 'sh: shift: line 0: Illegal number: x\n', code: 0 },
+  { mode: 'c', script: 'command cd /nope; echo after $?', stdout: 'after 2\n', stderr: `sh: cd: line 0: can't cd to /nope: No such file or directory\n`, code: 0 },
+  { mode: 'c', script: 'sh -c "exit abc"; echo after $?', stdout: 'after 2\n', stderr: 'sh: exit: line 0: Illegal number: abc\n', code: 0 },
+  { mode: 'c', script: 'echo hi >&-; echo $?', stdout: '1\n', stderr: 'sh: write error: Bad file descriptor\n', code: 0 },
+  { mode: 'c', script: 'exec 2>&-; cd /nope; echo $?', stdout: '2\n', stderr: '', code: 0 },
+
   // Invoked as /bin/sh (Docker's RUN and CMD): ash's messages carry argv[0] as given; the
   // applets' (test) only their own name.
   {

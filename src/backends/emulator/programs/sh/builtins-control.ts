@@ -7,7 +7,7 @@
 import { posix } from 'node:path';
 import { raceSignal, signalNumber } from '../io.js';
 import { out, quote, type Builtin } from './builtin-support.js';
-import { ExitSignal, LoopSignal, ReturnSignal } from './control.js';
+import { ExitSignal, LoopSignal, ReturnSignal, SpecialBuiltinExit } from './control.js';
 import type { FdTable } from './io-table.js';
 import type { Shell } from './shell.js';
 
@@ -16,7 +16,7 @@ export async function exit(sh: Shell, argv: string[], io: FdTable): Promise<numb
   const arg = argv[1];
   if (arg !== undefined && !/^\d+$/.test(arg)) {
     await sh.error(`Illegal number: ${arg}`, io);
-    throw new ExitSignal(2);
+    throw new SpecialBuiltinExit(2);
   }
   throw new ExitSignal(arg === undefined ? sh.status : Number(arg) & 255);
 }
@@ -26,7 +26,7 @@ export async function returnBuiltin(sh: Shell, argv: string[], io: FdTable): Pro
   const arg = argv[1];
   if (arg !== undefined && !/^\d+$/.test(arg)) {
     await sh.error(`Illegal number: ${arg}`, io);
-    throw new ExitSignal(2);
+    throw new SpecialBuiltinExit(2);
   }
   throw new ReturnSignal(arg === undefined ? sh.status : Number(arg) & 255);
 }
@@ -39,7 +39,7 @@ export function loopControl(kind: 'break' | 'continue'): Builtin {
     if (n < 1) {
       // A special builtin: its error ends a non-interactive shell.
       await sh.error(`Illegal number: ${arg}`, io);
-      throw new ExitSignal(2);
+      throw new SpecialBuiltinExit(2);
     }
     if (sh.loopDepth === 0) return 0;
     throw new LoopSignal(kind, Math.max(1, Math.min(n, sh.loopDepth)));
@@ -131,7 +131,7 @@ export async function source(sh: Shell, argv: string[], io: FdTable): Promise<nu
     text = (await sh.fs.readFile(path)).toString('utf8');
   } catch {
     await sh.error(`can't open '${file}': No such file or directory`, io);
-    throw new ExitSignal(2);
+    throw new SpecialBuiltinExit(2);
   }
   const savedParams = sh.params;
   const savedLine = sh.line;

@@ -6,7 +6,7 @@
  */
 import { readLine, write } from '../io.js';
 import { out, quote } from './builtin-support.js';
-import { ExitSignal } from './control.js';
+import { SpecialBuiltinExit } from './control.js';
 import { readableOf, writableOf, type FdTable } from './io-table.js';
 import type { Shell } from './shell.js';
 
@@ -18,7 +18,7 @@ const validName = (n: string): boolean => /^[A-Za-z_][A-Za-z0-9_]*$/.test(n);
  */
 async function fatal(sh: Shell, message: string, io: FdTable): Promise<never> {
   await sh.error(message, io);
-  throw new ExitSignal(2);
+  throw new SpecialBuiltinExit(2);
 }
 
 /**

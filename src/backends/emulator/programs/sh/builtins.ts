@@ -11,6 +11,7 @@ import { ExecutableNotFoundError, ExecutablePermissionError, resolveExecutable }
 import { echo, printf } from '../applets/echo-printf.js';
 import { evaluateTest, isTerminalStream } from '../applets/test.js';
 import { out, type Builtin } from './builtin-support.js';
+import { SpecialBuiltinExit } from './control.js';
 import { evalBuiltin, execBuiltin, exit, loopControl, returnBuiltin, source, trap, wait } from './builtins-control.js';
 import { exportOrReadonly, local, read, set, shift, unset } from './builtins-vars.js';
 import { getopts } from './getopts.js';
@@ -83,7 +84,13 @@ async function command(sh: Shell, argv: string[], io: FdTable): Promise<number> 
   if (args.length === 0) return 0;
   // The command runs as itself: its messages do not name `command` (exec's do, as in ash).
   sh.commandName = undefined;
-  return sh.invoke(args, [], io, true);
+  try {
+    return await sh.invoke(args, [], io, true);
+  } catch (e) {
+    // `command` takes away a special builtin's power to end the shell on error.
+    if (e instanceof SpecialBuiltinExit) return e.code;
+    throw e;
+  }
 }
 
 /**
@@ -93,6 +100,13 @@ async function command(sh: Shell, argv: string[], io: FdTable): Promise<number> 
 function testReporter(sh: Shell, io: FdTable): (message: string) => Promise<void> {
   // The shared evaluator says "invalid number" where busybox says "bad number".
   return (m) => sh.appletError(m.replace(/: invalid number$/, ': bad number'), io);
+}
+
+/** Runs an output builtin; with fd 1 closed (`>&-`) it fails as busybox's write does. */
+async function withStdout(sh: Shell, io: FdTable, body: () => Promise<number>): Promise<number> {
+  if (io.has(1)) return body();
+  await sh.appletError('write error: Bad file descriptor', io);
+  return 1;
 }
 
 /** The name busybox's applets use for messages when ash runs them: the shell's own. */
@@ -137,8 +151,8 @@ export const shellBuiltins: Record<string, Builtin> = {
     return 0;
   },
   // Run inside ash, busybox's applets speak as the shell (`sh: invalid number 'x'`).
-  echo: (sh, argv, io) => echo(sh.contextFor([appletName(sh), ...argv.slice(1)], io)),
-  printf: (sh, argv, io) => printf(sh.contextFor([appletName(sh), ...argv.slice(1)], io)),
+  echo: (sh, argv, io) => withStdout(sh, io, () => echo(sh.contextFor([appletName(sh), ...argv.slice(1)], io))),
+  printf: (sh, argv, io) => withStdout(sh, io, () => printf(sh.contextFor([appletName(sh), ...argv.slice(1)], io))),
   test: (sh, argv, io) => evaluateTest(argv.slice(1), sh.fs, sh.cwd, testReporter(sh, io), (fd) => isTerminalStream(io.get(fd))),
   '[': async (sh, argv, io) => {
     if (argv[argv.length - 1] !== ']') {

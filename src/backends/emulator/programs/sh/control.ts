@@ -14,6 +14,13 @@ export class ExitSignal {
   }
 }
 
+/**
+ * The error of a special builtin (`shift x`, `export 1a`, a syntax error in `eval`): it ends a
+ * non-interactive shell like `exit 2`, unless the builtin was run through `command`, which
+ * turns it into a plain failure (as POSIX and ash have it).
+ */
+export class SpecialBuiltinExit extends ExitSignal {}
+
 /** `return N` from a function or a sourced file. */
 export class ReturnSignal {
   /** The return status. */

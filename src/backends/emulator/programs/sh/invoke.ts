@@ -9,7 +9,7 @@ import { DEFAULT_PATH, ExecutableNotFoundError, ExecutablePermissionError, resol
 import { BrokenPipeError } from '../io.js';
 import type { Command } from './ast.js';
 import { shellBuiltins, specialBuiltins } from './builtins.js';
-import { ReturnSignal, ShellFailure } from './control.js';
+import { ExitSignal, ReturnSignal, ShellFailure, SpecialBuiltinExit } from './control.js';
 import { recoverCommand } from './recover.js';
 import { readableOf, writableOf, type FdTable } from './io-table.js';
 import type { Shell } from './shell.js';
@@ -33,8 +33,13 @@ export async function invokeCommand(sh: Shell, argv: string[], assigns: [string,
     } catch (e) {
       if (e instanceof BrokenPipeError) return 141;
       // Reported here, while the message can still name the builtin (`sh: export: line 0: ...`).
-      // Only a special builtin's failure ends the shell; any other builtin just fails (status 2).
-      if (e instanceof ShellFailure) return await recoverCommand(sh, fn || specialBuiltins.has(name) ? e : new ShellFailure(e.message, e.status, false), io);
+      if (e instanceof ShellFailure) {
+        // Only a special builtin's failure ends the shell; any other builtin just fails (status 2).
+        const status = await recoverCommand(sh, new ShellFailure(e.message, e.status, false), io);
+        if (e.fatal && fn) throw new ExitSignal(status);
+        if (e.fatal && specialBuiltins.has(name)) throw new SpecialBuiltinExit(status);
+        return status;
+      }
       throw e;
     } finally {
       sh.commandName = savedName;

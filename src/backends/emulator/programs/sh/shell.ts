@@ -13,7 +13,7 @@ import type { ProgramContext } from '../../program.js';
 import { signalNumber } from '../io.js';
 import type { Command, CommandSubstitution, List } from './ast.js';
 import { runCompound } from './compound.js';
-import { ExitSignal, LoopSignal, ReturnSignal, ShellFailure } from './control.js';
+import { ExitSignal, LoopSignal, ReturnSignal, ShellFailure, SpecialBuiltinExit } from './control.js';
 import type { ExpandHost } from './expand.js';
 import { invokeCommand } from './invoke.js';
 import { emptySource, readableOf, writableOf, type FdTable } from './io-table.js';
@@ -239,7 +239,9 @@ export class Shell implements ExpandHost {
       } catch (e) {
         if (!(e instanceof ShSyntaxError)) throw e;
         await this.syntaxError(e, io);
-        throw new ExitSignal((this.status = 2));
+        this.status = 2;
+        // In `eval` or `.` text, the error is that special builtin's.
+        throw this.commandName === undefined ? new ExitSignal(2) : new SpecialBuiltinExit(2);
       }
       if (next.done) return this.status;
       await this.runList(next.value, io);
