@@ -15,6 +15,7 @@ import { httpd, nginx } from './applets/httpd.js';
 import { ls } from './applets/ls.js';
 import { basename, date, dirname, env, hostname, id, kill, ps, pwd, seq, sleep, uname, whoami, yes } from './applets/misc.js';
 import { ping, wget } from './applets/net.js';
+import { chgrp, mktemp, printenv, readlink, realpath } from './applets/paths.js';
 import { find, which, xargs } from './applets/search.js';
 import { sed } from './applets/sed.js';
 import { test } from './applets/test.js';
@@ -41,6 +42,7 @@ export const builtinPrograms: ProgramTable = {
   sort, uniq, cut, tr, sed, find, which, xargs, yes, stat, du, df, kill, ps, mount,
   ping, wget, httpd, nginx, tar, gzip, gunzip: gzip, zcat: gzip,
   expr, awk,
+  printenv, readlink, realpath, mktemp, chgrp,
 };
 
 builtinPrograms['busybox'] = createBusybox(() => builtinPrograms);
