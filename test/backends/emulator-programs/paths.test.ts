@@ -31,3 +31,11 @@ describe('printenv, readlink, realpath, mktemp, chgrp', () => {
     expect(r.stdout).toBe('0 33\n');
   });
 });
+
+describe('[[ applet', () => {
+  it('tests like [ with a closing ]]', async () => {
+    const r = await sh('/bin/[[ 1 -lt 2 ]] && echo yes; /bin/[[ 1 -lt 2; echo "status $?"');
+    expect(r.stdout).toBe('yes\nstatus 2\n');
+    expect(r.stderr).toBe('[[: missing ]]\n');
+  });
+});

@@ -34,7 +34,7 @@ import { sh } from './sh/program.js';
  */
 export const builtinPrograms: ProgramTable = {
   sh, ash: sh, bash: sh,
-  echo, printf, test, '[': test,
+  echo, printf, test, '[': test, '[[': test,
   true: async () => 0,
   false: async () => 1,
   cat, ls, mkdir, rm, rmdir, cp, mv, ln, touch, chmod, chown, pwd, env, hostname, sleep,

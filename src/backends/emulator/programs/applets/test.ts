@@ -158,12 +158,14 @@ export async function evaluateTest(
   }
 }
 
-/** `test EXPR` and `[ EXPR ]`. */
+/** `test EXPR`, `[ EXPR ]` and `[[ EXPR ]]`. */
 export async function test(ctx: ProgramContext): Promise<number> {
   let args = ctx.argv.slice(1);
-  if (ctx.argv[0]?.endsWith('[')) {
-    if (args[args.length - 1] !== ']') {
-      await complain(ctx, "missing ]");
+  // `[ ... ]`, and busybox's `[[ ... ]]` applet, which tests the same way.
+  const close = ctx.argv[0]?.endsWith('[[') ? ']]' : ctx.argv[0]?.endsWith('[') ? ']' : undefined;
+  if (close !== undefined) {
+    if (args[args.length - 1] !== close) {
+      await complain(ctx, `missing ${close}`);
       return 2;
     }
     args = args.slice(0, -1);
