@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { posix } from 'node:path';
 import type { Program, ProgramTable } from '../program.js';
 import { complain, write } from './io.js';
 
@@ -11,6 +12,12 @@ import { complain, write } from './io.js';
 export function createBusybox(table: () => ProgramTable): Program {
   return async (ctx) => {
     const applets = table();
+    const invokedAs = posix.basename(ctx.argv[0] ?? 'busybox');
+    if (invokedAs !== 'busybox') {
+      // Run through a link named after an applet this busybox lacks: as busybox says it.
+      await complain({ ...ctx, argv: [invokedAs] }, 'applet not found');
+      return 127;
+    }
     const [, first, ...rest] = ctx.argv;
     if (first === undefined || first === '--help') {
       const banner = 'BusyBox v1.36.1 (Stowage emulator) multi-call binary.\n\nUsage: busybox [function [arguments]...]\n   or: busybox --list\n';
