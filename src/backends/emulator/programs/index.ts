@@ -15,6 +15,7 @@ import { httpd, nginx } from './applets/httpd.js';
 import { ls } from './applets/ls.js';
 import { basename, date, dirname, env, hostname, id, kill, ps, pwd, seq, sleep, uname, whoami, yes } from './applets/misc.js';
 import { ping, wget } from './applets/net.js';
+import { nslookup, uptime } from './applets/nslookup.js';
 import { chgrp, mktemp, printenv, readlink, realpath } from './applets/paths.js';
 import { find, which, xargs } from './applets/search.js';
 import { sed } from './applets/sed.js';
@@ -42,7 +43,7 @@ export const builtinPrograms: ProgramTable = {
   sort, uniq, cut, tr, sed, find, which, xargs, yes, stat, du, df, kill, ps, mount,
   ping, wget, httpd, nginx, tar, gzip, gunzip: gzip, zcat: gzip,
   expr, awk,
-  printenv, readlink, realpath, mktemp, chgrp,
+  printenv, readlink, realpath, mktemp, chgrp, nslookup, uptime,
 };
 
 builtinPrograms['busybox'] = createBusybox(() => builtinPrograms);
