@@ -7,11 +7,8 @@
  *
  * @module
  */
+import { translateBracket } from './bracket.js';
 
-const CLASSES: Record<string, string> = {
-  alpha: 'a-zA-Z', digit: '0-9', alnum: 'a-zA-Z0-9', upper: 'A-Z', lower: 'a-z', space: '\\s',
-  blank: ' \\t', punct: '!-\\/:-@\\[-`{-~', xdigit: '0-9a-fA-F', word: '\\w',
-};
 
 /** Translates a POSIX regular expression to a JavaScript RegExp source. */
 export function posixRegex(pattern: string, extended: boolean): string {
@@ -19,31 +16,11 @@ export function posixRegex(pattern: string, extended: boolean): string {
   for (let i = 0; i < pattern.length; i++) {
     const c = pattern[i]!;
     if (c === '[') {
-      let j = i + 1;
-      let body = '';
-      if (pattern[j] === '^') {
-        body += '^';
-        j++;
-      }
-      if (pattern[j] === ']') {
-        body += '\\]';
-        j++;
-      }
-      for (; j < pattern.length && pattern[j] !== ']'; j++) {
-        const cls = /^\[:(\w+):\]/.exec(pattern.slice(j));
-        if (cls) {
-          body += CLASSES[cls[1]!] ?? '';
-          j += cls[0].length - 1;
-        } else if (pattern[j] === '\\') body += '\\\\';
-        else if (pattern[j] === '[') body += '\\[';
-        else body += pattern[j];
-      }
-      if (j >= pattern.length) {
-        out += '\\[';
-        continue;
-      }
-      out += `[${body}]`;
-      i = j;
+      const b = translateBracket(pattern, i, false);
+      if (b) {
+        out += b[0];
+        i = b[1];
+      } else out += '\\[';
       continue;
     }
     if (c === '\\') {

@@ -6,44 +6,10 @@
  *
  * @module
  */
+import { KEPT_ESCAPES, translateBracket } from '../bracket.js';
 
-const CLASSES: Record<string, string> = {
-  alpha: 'a-zA-Z', digit: '0-9', alnum: 'a-zA-Z0-9', upper: 'A-Z', lower: 'a-z', space: ' \\t\\n\\r\\f\\v',
-  blank: ' \\t', punct: '!-\\/:-@\\[-`{-~', xdigit: '0-9a-fA-F', cntrl: '\\x00-\\x1f\\x7f', print: ' -~', graph: '!-~',
-  word: '\\w',
-};
 
-const KEPT_ESCAPES = new Set(['w', 'W', 's', 'S', 'b', 'B', 'n', 't', 'r', 'f', 'v']);
 
-/** Translates one bracket expression starting at `start` (the `[`); returns the JS text and the index of its `]`. */
-function bracket(src: string, start: number, escapes: boolean): [string, number] | undefined {
-  let j = start + 1;
-  let body = '';
-  if (src[j] === '^') {
-    body += '^';
-    j++;
-  }
-  if (src[j] === ']') {
-    body += '\\]';
-    j++;
-  }
-  for (; j < src.length && src[j] !== ']'; j++) {
-    const c = src[j]!;
-    const cls = c === '[' ? /^\[:(\w+):\]/.exec(src.slice(j)) : null;
-    if (cls) {
-      body += CLASSES[cls[1]!] ?? '';
-      j += cls[0].length - 1;
-    } else if (c === '\\' && escapes && j + 1 < src.length) {
-      const n = src[++j]!;
-      body += KEPT_ESCAPES.has(n) && n !== 'b' ? `\\${n}` : /[A-Za-z0-9]/.test(n) ? n : `\\${n}`;
-    } else if (c === '\\') body += '\\\\';
-    else if (c === '[') body += '\\[';
-    else body += c;
-  }
-  if (j >= src.length) return undefined;
-  // An empty negated class would match nothing in JS but `[^]` is "any" there: keep POSIX meaning.
-  return [body === '' ? '(?!)' : body === '^' ? '[^]' : `[${body}]`, j];
-}
 
 /**
  * Translates an ERE to a JavaScript RegExp source. With `bracketEscapes` (regex literals,
@@ -55,7 +21,7 @@ export function ereToJs(src: string, bracketEscapes = false): string {
   for (let i = 0; i < src.length; i++) {
     const c = src[i]!;
     if (c === '[') {
-      const b = bracket(src, i, bracketEscapes);
+      const b = translateBracket(src, i, bracketEscapes);
       if (b) {
         out += b[0];
         i = b[1];
