@@ -1,20 +1,11 @@
-import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from '../../src/core/errors.js';
+import { describe, expect, it } from 'vitest';
+import { messageOf } from './helpers.js';
 import {
   classifyImageLookup, familiarName, familiarString, isFullId, parseImageRef, withTag,
 } from '../../src/core/image-ref.js';
 
 const hex = 'a'.repeat(64);
-
-function messageOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(InvalidArgumentError);
-    return (e as Error).message;
-  }
-  throw new Error('expected an InvalidArgumentError');
-}
 
 describe('parseImageRef', () => {
   it('normalises official images with the default tag', () => {

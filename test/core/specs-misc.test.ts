@@ -1,17 +1,8 @@
-import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from '../../src/core/errors.js';
+import { describe, expect, it } from 'vitest';
+import { messageOf } from './helpers.js';
 import { envToRecord, normalizeEnv, normalizeLabels } from '../../src/core/specs/env.js';
 import { formatLink, parseLink } from '../../src/core/specs/links.js';
-
-function messageOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(InvalidArgumentError);
-    return (e as Error).message;
-  }
-  throw new Error('expected an InvalidArgumentError');
-}
 
 describe('parseLink', () => {
   it('parses name:alias, a bare name and the inspect form', () => {

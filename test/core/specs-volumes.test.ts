@@ -1,18 +1,9 @@
-import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from '../../src/core/errors.js';
+import { describe, expect, it } from 'vitest';
+import { messageOf } from './helpers.js';
 import {
   cleanPath, isValidMountMode, parseVolumeSpec, parseVolumeSpecs, parseVolumesFrom,
 } from '../../src/core/specs/volumes.js';
-
-function messageOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(InvalidArgumentError);
-    return (e as Error).message;
-  }
-  throw new Error('expected an InvalidArgumentError');
-}
 
 describe('parseVolumeSpec', () => {
   it('parses the tutorial forms', () => {
