@@ -7,6 +7,7 @@ import { Readable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { decompressStream, detectCompression } from '../../../src/fs-union/compression.js';
 import { UnsupportedError, InvalidArgumentError, AbortError } from '../../../src/core/errors.js';
+import { readAll } from './fixtures.js';
 
 const dir = mkdtempSync(join(existsShm() ? '/dev/shm' : tmpdir(), 'stowage-compress-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -23,12 +24,6 @@ function existsShm(): boolean {
 const block = randomBytes(4096).toString('hex');
 const original = Buffer.from(Array.from({ length: 80 }, (_, i) => `${i}:${block}`).join('\n'));
 writeFileSync(join(dir, 'data'), original);
-
-async function readAll(stream: Readable): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
-}
 
 /** Compresses with the system tool, as a user's file would have been made. */
 function compressWith(tool: string): Buffer {

@@ -8,18 +8,13 @@ import { applyLayerToDirectory } from '../../../src/fs-union/host/apply.js';
 import { diffDirectoryToLayerTar } from '../../../src/fs-union/host/diff.js';
 import { NotFoundError } from '../../../src/core/errors.js';
 import { makeTar, makeTempDir, removeTempDir, SKIP_WITHOUT_ATTR } from './helpers.js';
+import { readAll } from '../archive/fixtures.js';
 
 let work: string;
 beforeEach(() => {
   work = makeTempDir('diff');
 });
 afterEach(() => removeTempDir(work));
-
-async function readAll(stream: Readable): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
-}
 
 interface Listed { name: string; type: string; linkname: string | null; pax: Record<string, string> | null; body: string }
 

@@ -6,18 +6,13 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { applyLayerToDirectory } from '../../../src/fs-union/host/apply.js';
 import { diffDirectoryToLayerTar } from '../../../src/fs-union/host/diff.js';
 import { makeTar, makeTempDir, removeTempDir, type TarEntrySpec, SKIP_WITHOUT_ATTR } from './helpers.js';
+import { readAll } from '../archive/fixtures.js';
 
 let work: string;
 beforeEach(() => {
   work = makeTempDir('roundtrip');
 });
 afterEach(() => removeTempDir(work));
-
-async function readAll(stream: Readable): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
-}
 
 /** name -> "type mode content-or-link" of every entry of a tar. */
 async function summary(tar: Buffer): Promise<Map<string, string>> {
