@@ -99,14 +99,7 @@ export class Lexer {
 
   #scan(): BareToken {
     const src = this.#src;
-    for (;;) {
-      const c = src[this.#pos];
-      if (c === ' ' || c === '\t') this.#pos++;
-      else if (c === '\\' && src[this.#pos + 1] === '\n') this.#pos += 2;
-      else if (c === '#') {
-        while (this.#pos < src.length && src[this.#pos] !== '\n') this.#pos++;
-      } else break;
-    }
+    this.#skipBlanks();
     if (this.#pos >= src.length) {
       if (this.#pending.length > 0) {
         if (!this.#final) throw new ShSyntaxError('here-document without its delimiter', true);
