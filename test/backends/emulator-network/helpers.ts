@@ -4,6 +4,8 @@
  *
  * @module
  */
+import { afterEach } from 'vitest';
+import { VirtualNetwork } from '../../../src/backends/emulator/network/index.js';
 import { randomBytes, randomInt } from 'node:crypto';
 import { connect, createServer } from 'node:net';
 import type { Server } from 'node:net';
@@ -89,4 +91,17 @@ export async function readAll(stream: Duplex): Promise<string> {
 /** Echo handler: writes back what it reads, ends when the peer does. */
 export function echo(socket: Duplex): void {
   socket.pipe(socket);
+}
+
+/** A factory of VirtualNetworks that are all closed after each test (it registers the hook). */
+export function trackedNetworks(): () => VirtualNetwork {
+  const nets: VirtualNetwork[] = [];
+  afterEach(async () => {
+    await Promise.all(nets.splice(0).map((n) => n.close()));
+  });
+  return () => {
+    const net = new VirtualNetwork();
+    nets.push(net);
+    return net;
+  };
 }

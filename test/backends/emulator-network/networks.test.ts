@@ -1,19 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ConflictError, InvalidArgumentError, NotFoundError } from '../../../src/core/errors.js';
 import { NetworkInfoSchema } from '../../../src/core/schemas/index.js';
 import type { EngineEvent } from '../../../src/core/schemas/index.js';
-import { VirtualNetwork } from '../../../src/backends/emulator/network/index.js';
-import { container } from './helpers.js';
+import { trackedNetworks, container } from './helpers.js';
 
-const nets: VirtualNetwork[] = [];
-function network(): VirtualNetwork {
-  const net = new VirtualNetwork();
-  nets.push(net);
-  return net;
-}
-afterEach(async () => {
-  await Promise.all(nets.splice(0).map((n) => n.close()));
-});
+const network = trackedNetworks();
 
 describe('VirtualNetwork networks', () => {
   it('has the default bridge and allocates user subnets after it', async () => {

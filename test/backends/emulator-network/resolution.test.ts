@@ -1,18 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ConflictError } from '../../../src/core/errors.js';
 import { VirtualNetwork } from '../../../src/backends/emulator/network/index.js';
 import type { VirtualSocket } from '../../../src/backends/emulator/network/index.js';
-import { container, echo, readAll } from './helpers.js';
+import { trackedNetworks, container, echo, readAll } from './helpers.js';
 
-const nets: VirtualNetwork[] = [];
-function network(): VirtualNetwork {
-  const net = new VirtualNetwork();
-  nets.push(net);
-  return net;
-}
-afterEach(async () => {
-  await Promise.all(nets.splice(0).map((n) => n.close()));
-});
+const network = trackedNetworks();
 
 async function roundTrip(net: VirtualNetwork, fromId: string, host: string, port: number, payload: string): Promise<string> {
   const socket = await net.programNet(fromId).connect(host, port);
