@@ -62,14 +62,18 @@ describe('published ports', () => {
     const c = container('c');
     for (const x of [a, b, c]) await net.attach(x, { aliases: [], links: [] });
     const rowsA = await net.publish(a.id, [], { publishAll: true, exposedPorts: ['82/tcp', '80/tcp', '81', '53/udp'] });
+    // Each on 0.0.0.0 and on :: (one row per family, the same port), as Docker publishes.
     expect(rowsA).toEqual([
       { containerPort: 80, protocol: 'tcp', hostIp: '0.0.0.0', hostPort: low + 2 },
+      { containerPort: 80, protocol: 'tcp', hostIp: '::', hostPort: low + 2 },
       { containerPort: 81, protocol: 'tcp', hostIp: '0.0.0.0', hostPort: low + 3 },
+      { containerPort: 81, protocol: 'tcp', hostIp: '::', hostPort: low + 3 },
       { containerPort: 82, protocol: 'tcp', hostIp: '0.0.0.0', hostPort: low },
+      { containerPort: 82, protocol: 'tcp', hostIp: '::', hostPort: low },
     ]);
     // An explicit binding wins over -P for the same port.
     const rowsB = await net.publish(b.id, [tcp(80, 0)], { publishAll: true, exposedPorts: ['80/tcp', '443/tcp'] });
-    expect(rowsB.map((r) => [r.containerPort, r.hostIp, r.hostPort])).toEqual([[80, '127.0.0.1', low + 4], [443, '0.0.0.0', low + 5]]);
+    expect(rowsB.map((r) => [r.containerPort, r.hostIp, r.hostPort])).toEqual([[80, '127.0.0.1', low + 4], [443, '0.0.0.0', low + 5], [443, '::', low + 5]]);
     // Like Docker's allocator, the next port follows the last one given, even after a release.
     await net.unpublish(a.id);
     const rowsC = await net.publish(c.id, [], { publishAll: true, exposedPorts: ['80/tcp'] });

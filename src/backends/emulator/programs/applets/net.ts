@@ -61,6 +61,28 @@ export async function ping(ctx: ProgramContext): Promise<number> {
   return sent > 0 ? 0 : 1;
 }
 
+// strerror(3) of the socket errors the virtual network raises, as busybox prints them.
+const socketErrorText: Record<string, string> = {
+  ECONNREFUSED: 'Connection refused',
+  EHOSTUNREACH: 'No route to host',
+  ENETUNREACH: 'Network is unreachable',
+  EADDRNOTAVAIL: 'Cannot assign requested address',
+  EADDRINUSE: 'Address in use',
+  EINVAL: 'Invalid argument',
+  ETIMEDOUT: 'Connection timed out',
+};
+
+/**
+ * busybox's message for a failed connect (libbb's xconnect): the IPv4 address in brackets,
+ * nothing for IPv6, then the strerror text (`can't connect to remote host (172.17.0.1):
+ * Connection refused`).
+ */
+export function connectFailure(ip: string, error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  const text = typeof code === 'string' && socketErrorText[code] ? socketErrorText[code] : errorText(error);
+  return `can't connect to remote host${ip.includes(':') ? '' : ` (${ip})`}: ${text}`;
+}
+
 interface ParsedUrl {
   host: string;
   port: number;
@@ -127,7 +149,7 @@ export async function wget(ctx: ProgramContext): Promise<number> {
     try {
       socket = await ctx.net.connect(url.host, url.port);
     } catch (e) {
-      await complain(ctx, `can't connect to remote host (${ip}): ${/REFUSED/i.test(String((e as Error).message ?? e)) ? 'Connection refused' : errorText(e)}`);
+      await complain(ctx, connectFailure(ip, e));
       return 1;
     }
     // Errors surface through the request; a destroy after the response must not crash.
