@@ -18,6 +18,8 @@ describe('classifyEngineMessage', () => {
   const cases: [number, string, string, string | undefined][] = [
     [500, 'driver failed programming external connectivity on endpoint web (x): Bind for 0.0.0.0:43000 failed: port is already allocated', 'CONFLICT', 'port-in-use'],
     [500, 'Error starting userland proxy: listen tcp4 0.0.0.0:80: bind: address already in use', 'CONFLICT', 'port-in-use'],
+    [500, 'driver failed programming external connectivity on endpoint web (x): Error starting userland proxy: listen tcp4 10.255.255.1:8080: bind: cannot assign requested address', 'INVALID_ARGUMENT', 'host-ip-unavailable'],
+    [500, 'driver failed programming external connectivity on endpoint web (x): Error starting userland proxy: listen tcp6 [2001:db8::1]:8080: bind: cannot assign requested address', 'INVALID_ARGUMENT', 'host-ip-unavailable'],
     [400, 'OCI runtime create failed: container_linux.go:380: starting container process caused: exec: "nope": executable file not found in $PATH: unknown', 'INVALID_ARGUMENT', 'exec-not-found'],
     [500, 'OCI runtime create failed: runc create failed: unable to start container process: exec: "/bin/nope": stat /bin/nope: no such file or directory: unknown', 'INVALID_ARGUMENT', 'exec-not-found'],
     [409, 'Container 0123 is not running', 'CONFLICT', 'not-running'],

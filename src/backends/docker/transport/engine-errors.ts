@@ -25,6 +25,7 @@ import type { StowageErrorCode } from '../../../core/errors.js';
 export type EngineErrorReason =
   | 'exec-not-found'
   | 'port-in-use'
+  | 'host-ip-unavailable'
   | 'not-running'
   | 'paused'
   | 'name-in-use'
@@ -53,6 +54,8 @@ export interface EngineRequestContext {
 // (moby daemon/ and libnetwork), lower-cased; they have been stable since Engine 1.12.
 const messageRules: ReadonlyArray<{ test: RegExp; code: StowageErrorCode; reason: EngineErrorReason }> = [
   { test: /port is already allocated|address already in use|bind: address in use/, code: 'CONFLICT', reason: 'port-in-use' },
+  // `-p 10.255.255.1:8080:80` on a host without that address: docker-proxy cannot bind (a 500).
+  { test: /error starting userland proxy: .*bind: cannot assign requested address/, code: 'INVALID_ARGUMENT', reason: 'host-ip-unavailable' },
   {
     // runc: `exec: "nope": executable file not found in $PATH` or `exec: "/nope": stat /nope:
     // no such file or directory`; a bare "no such file" (a bind source, say) is not this.

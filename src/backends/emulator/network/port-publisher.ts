@@ -59,14 +59,6 @@ function listenAddresses(hostIp: string): string[] {
 
 const isWildcard = (ip: string): boolean => ip === '0.0.0.0' || ip === '::';
 
-// Whether listeners on `a` and `b` (same port) would clash: same address, or a wildcard of
-// the other's family (`::` is IPv6 only, so it does not cover IPv4 addresses).
-function overlaps(a: string, b: string): boolean {
-  if (a === b) return true;
-  if (isIPv6(a) !== isIPv6(b)) return false;
-  return isWildcard(a) || isWildcard(b);
-}
-
 // Go's `listen tcp4 0.0.0.0:80` / `listen tcp6 [::]:80`, the start of docker-proxy's error.
 function listenText(ip: string, port: number): string {
   return isIPv6(ip) ? `listen tcp6 [${ip}]:${port}` : `listen tcp4 ${ip}:${port}`;
@@ -215,11 +207,13 @@ export class PortPublisher {
     return planned;
   }
 
-  // True when this process already publishes `port` on an address overlapping `ip`.
+  // True when this engine already publishes exactly `ip:port`. Like Docker's allocator it
+  // compares addresses, not what they cover: 0.0.0.0:80 next to 127.0.0.1:80 is left to the
+  // kernel, whose refusal is Docker's `bind: address already in use`.
   #heldHere(ip: string, port: number): boolean {
     for (const publication of this.#byContainer.values()) {
       for (const row of publication.rows) {
-        if (row.hostPort === port && overlaps(row.hostIp, ip)) return true;
+        if (row.hostPort === port && row.hostIp === ip) return true;
       }
     }
     return false;

@@ -13,6 +13,7 @@
  *
  * @module
  */
+import { isIPv6 } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { ProgramNet } from '../program.js';
 import { netError } from './net-errors.js';
@@ -168,7 +169,10 @@ export function createProgramNet(registry: NetworkRegistry, containerId: string,
     async resolve(name) {
       const found = resolveFrom(registry, self('getaddrinfo'), name);
       if (!found) throw netError('ENOTFOUND', 'getaddrinfo', { hostname: name });
-      return found.ipAddress;
+      // An IPv6 literal stays IPv6 to the program (getaddrinfo gives an AF_INET6 address for
+      // `::ffff:127.0.0.1`), though a mapped one is dialled over IPv4.
+      const bare = name.startsWith('[') && name.endsWith(']') ? name.slice(1, -1) : name;
+      return isIPv6(bare) ? bare : found.ipAddress;
     },
   };
 }
