@@ -175,7 +175,7 @@ describe('published ports', () => {
     const net = network();
     const box = container('box');
     await net.attach(box, { aliases: [], links: [] });
-    for (const [ip, listen] of [['198.51.100.1', `listen tcp4 198.51.100.1:${port}`], ['2001:db8::1', `listen tcp6 [2001:db8::1]:${port}`]]) {
+    for (const [ip, listen] of [['198.51.100.1', `listen tcp4 198.51.100.1:${port}`], ['2001:db8::1', `listen tcp6 [2001:db8::1]:${port}`]] as const) {
       const error = await net.publish(box.id, [tcp(80, port, ip)], { publishAll: false, exposedPorts: [] }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(InvalidArgumentError);
       expect((error as Error).message).toMatch(new RegExp(`: Error starting userland proxy: ${listen.replace(/[[\].]/g, '\\$&')}: bind: cannot assign requested address$`));
