@@ -26,6 +26,9 @@ export type EngineErrorReason =
   | 'exec-not-found'
   | 'port-in-use'
   | 'host-ip-unavailable'
+  | 'unknown-user'
+  | 'name-too-long'
+  | 'bad-archive'
   | 'not-running'
   | 'paused'
   | 'name-in-use'
@@ -63,6 +66,13 @@ const messageRules: ReadonlyArray<{ test: RegExp; code: StowageErrorCode; reason
     code: 'INVALID_ARGUMENT',
     reason: 'exec-not-found',
   },
+  // runc at start, for `--user nobody2` or `--user 0:nogroup2`: a 500, but the input is at fault.
+  { test: /unable to find (user|group) .*: no matching entries in (passwd|group) file/, code: 'INVALID_ARGUMENT', reason: 'unknown-user' },
+  // A volume name past NAME_MAX: the local driver's mkdir fails (a 500).
+  { test: /error while creating volume root path .*: file name too long/, code: 'INVALID_ARGUMENT', reason: 'name-too-long' },
+  // PUT /archive with bytes that are not a tar (`archive/tar: invalid tar header`, `unexpected
+  // EOF`, `archive/tar: header field too long`): a 500 from the extractor.
+  { test: /^error processing tar file/, code: 'INVALID_ARGUMENT', reason: 'bad-archive' },
   { test: /is paused/, code: 'CONFLICT', reason: 'paused' },
   { test: /is not running|is restarting/, code: 'CONFLICT', reason: 'not-running' },
   { test: /is already in use by container|name .* is already in use/, code: 'CONFLICT', reason: 'name-in-use' },
