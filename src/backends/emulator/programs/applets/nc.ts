@@ -14,7 +14,7 @@ import type { Duplex } from 'node:stream';
 import type { ProgramContext } from '../../program.js';
 import { complain, iterate, write } from '../io.js';
 import { options } from './common.js';
-import { connectFailure } from './net.js';
+import { connectFailure, resolveHost } from './net.js';
 
 /** `nc [-w SECS] [-i SECS] HOST PORT`. */
 export async function nc(ctx: ProgramContext): Promise<number> {
@@ -34,13 +34,8 @@ export async function nc(ctx: ProgramContext): Promise<number> {
     await complain(ctx, `bad port '${portText}'`);
     return 1;
   }
-  let ip: string;
-  try {
-    ip = await ctx.net.resolve(host);
-  } catch {
-    await complain(ctx, `bad address '${host}'`);
-    return 1;
-  }
+  const ip = await resolveHost(ctx, host);
+  if (ip === undefined) return 1;
   let socket: Duplex;
   try {
     socket = await ctx.net.connect(host, port);

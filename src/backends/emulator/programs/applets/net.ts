@@ -15,6 +15,16 @@ import { FileSink, closeSink } from '../sh/io-table.js';
 import { SignalledError, complain, errorText, iterate, resolvePath, write } from '../io.js';
 import { options } from './common.js';
 
+/** Resolves `host`, or prints busybox's `bad address 'x'` and gives undefined. */
+export async function resolveHost(ctx: ProgramContext, host: string): Promise<string | undefined> {
+  try {
+    return await ctx.net.resolve(host);
+  } catch {
+    await complain(ctx, `bad address '${host}'`);
+    return undefined;
+  }
+}
+
 /** `ping [-c COUNT] [-W SECS] [-w SECS] [-i SECS] [-q] HOST`. */
 export async function ping(ctx: ProgramContext): Promise<number> {
   const opts = await options(ctx, 'q46', 'cWwisI');
@@ -24,13 +34,8 @@ export async function ping(ctx: ProgramContext): Promise<number> {
     await complain(ctx, 'usage: ping [OPTIONS] HOST');
     return 1;
   }
-  let ip: string;
-  try {
-    ip = await ctx.net.resolve(host);
-  } catch {
-    await complain(ctx, `bad address '${host}'`);
-    return 1;
-  }
+  const ip = await resolveHost(ctx, host);
+  if (ip === undefined) return 1;
   const count = opts.flags.has('c') ? Number(opts.flags.get('c')) : Infinity;
   const deadline = opts.flags.has('w') ? Number(opts.flags.get('w')) * 1000 : Infinity;
   const interval = Math.max(10, Number(opts.flags.get('i') ?? 1) * 1000);
@@ -137,13 +142,8 @@ export async function wget(ctx: ProgramContext): Promise<number> {
   }
   let url: ParsedUrl = first;
   for (let redirects = 0; ; redirects++) {
-    let ip: string;
-    try {
-      ip = await ctx.net.resolve(url.host);
-    } catch {
-      await complain(ctx, `bad address '${url.host}'`);
-      return 1;
-    }
+    const ip = await resolveHost(ctx, url.host);
+    if (ip === undefined) return 1;
     if (!quiet) await write(ctx.stderr, `Connecting to ${url.host}${url.port === 80 ? '' : `:${url.port}`} (${ip}:${url.port})\n`);
     let socket: Duplex;
     try {
