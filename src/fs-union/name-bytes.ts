@@ -46,16 +46,11 @@ function sequenceLength(bytes: Uint8Array, i: number, end: number): number {
  * ```
  */
 export function decodeNameBytes(bytes: Uint8Array, start = 0, end = bytes.length): string {
-  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  // The common case, checked cheaply: plain ASCII or valid UTF-8 decodes as Node decodes it.
-  let ascii = true;
-  for (let i = start; i < end; i++) {
-    if (buf[i]! >= 0x80) {
-      ascii = false;
-      break;
-    }
-  }
-  if (ascii) return buf.toString('latin1', start, end);
+  const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  // The common case (every name of every layer goes through here): valid UTF-8 decodes as
+  // Node decodes it, and only a decoding with U+FFFD in it needs a second look.
+  const text = buf.toString('utf8', start, end);
+  if (!text.includes('\ufffd')) return text;
   let out = '';
   let run = start;
   let i = start;
