@@ -111,6 +111,7 @@ export async function pullImage(ctx: PullContext, ref: ImageRef, sink: BlobSink,
   const { parsed } = resolved;
   const download = { repository: ref.path, scope, retries: ctx.retries, signal };
   const configBytes = await fetchSmallBlob(ctx.transport, ctx.endpoint, parsed.config, { ...download, limit: CONFIG_LIMIT });
+  ctx.remember?.(parsed.config.digest);
   const config = readConfig(configBytes, where);
   if (config.diffIds.length !== parsed.layers.length) {
     throw new RegistryError(`the manifest lists ${parsed.layers.length} layers but the config ${config.diffIds.length}`, { details: where });

@@ -143,7 +143,9 @@ export async function pushImage(ctx: PushContext, ref: ImageRef, image: PushImag
     else progress.emit({ id, status: 'Pushed' });
   }, { signal, onWait: (l) => progress.emit({ id: shortId(l.diffId ?? l.digest), status: 'Waiting' }) });
 
-  await uploadBlob(ctx.transport, ctx.endpoint, { digest: config.digest, size: config.size }, blobs, { repository, mountFrom: [], chunkSize: ctx.chunkSize, signal });
+  const configMounts = (ctx.knownIn?.(config.digest) ?? []).filter((r) => r !== repository);
+  await uploadBlob(ctx.transport, ctx.endpoint, { digest: config.digest, size: config.size }, blobs, { repository, mountFrom: configMounts, chunkSize: ctx.chunkSize, signal });
+  ctx.remember?.(config.digest);
 
   const digest = sha256Digest(manifest.bytes);
   const res = await ctx.transport.send(ctx.endpoint, {
