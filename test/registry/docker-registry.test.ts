@@ -199,6 +199,19 @@ describe.skipIf(!haveRegistry)('docker-registry with htpasswd (Basic auth)', () 
     const wrong = await (await emulator({ credentials: { [reg.host]: { username: 'alice', password: 'nope' } } })).images.pull(ref).catch((e: unknown) => e);
     expect(wrong).toBeInstanceOf(AuthenticationError);
   });
+
+  it.skipIf(!haveDocker)('the docker backend refuses with the same class', async () => {
+    const d = await Engine.open({ backend: 'docker' });
+    toClose.push(d);
+    const ref = `${reg.host}/${run}/docker-denied:1`;
+    await importBusybox(d, ref);
+    try {
+      await expect((await d.images.get(ref)).push()).rejects.toBeInstanceOf(AuthenticationError);
+      await expect(d.images.pull(`${reg.host}/${run}/private:1`)).rejects.toBeInstanceOf(AuthenticationError);
+    } finally {
+      await (await d.images.get(ref)).remove({ force: true });
+    }
+  });
 });
 
 describe.skipIf(!haveRegistry)('docker-registry behind a token server (Bearer auth)', () => {
