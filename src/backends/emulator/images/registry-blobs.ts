@@ -66,12 +66,7 @@ export class EmulatorBlobStore {
       try {
         for await (const chunk of body) {
           chunks.push(chunk as Buffer);
-          if (!tee.write(chunk)) {
-            await new Promise((resolve) => {
-              tee.once('drain', resolve);
-              tee.once('close', resolve);
-            });
-          }
+          if (!tee.write(chunk)) await drained(tee);
           // The unpacking failed and closed the tee: its error is the one reported.
           if (tee.destroyed) return;
         }
@@ -141,6 +136,19 @@ export class EmulatorBlobStore {
     }
     return made;
   }
+}
+
+/** Resolves when a full stream drains, or closes (then nothing will read it any more). */
+function drained(stream: PassThrough): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      stream.off('drain', done);
+      stream.off('close', done);
+      resolve();
+    };
+    stream.on('drain', done);
+    stream.on('close', done);
+  });
 }
 
 async function gzipLayer(layer: Layer, signal: AbortSignal | undefined): Promise<HeldBlob> {
