@@ -190,6 +190,8 @@ export class RegistryTransport {
   async #follow(endpoint: RegistryEndpoint, req: RegistryRequest, authorization: string | undefined): Promise<RegistryResponse> {
     let url = typeof req.url === 'string' ? apiUrl(endpoint, req.url) : req.url;
     const origin = endpoint.base.origin;
+    // An upload Location may send us elsewhere: the same rule on plain HTTP applies there.
+    if (url.origin !== origin) this.#checkScheme(endpoint.name, url);
     for (let hop = 0; ; hop++) {
       const headers: Record<string, string> = { 'user-agent': this.#options.userAgent ?? 'stowage', ...(req.headers ?? {}) };
       if (authorization !== undefined && url.origin === origin) headers.authorization = authorization;
