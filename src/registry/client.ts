@@ -108,6 +108,16 @@ export class RegistryClient implements AsyncDisposable {
   }
 
   /**
+   * Checks that a registry answers the distribution API (`GET /v2/`) and says how it
+   * authenticates: `none`, `basic` or `bearer`.
+   *
+   * @throws RegistryError (unreachable, or not a registry), RateLimitError, AbortError
+   */
+  async ping(registry: string, options: { signal?: AbortSignal } = {}): Promise<{ auth: 'none' | 'basic' | 'bearer' }> {
+    return { auth: await this.#transport.authScheme(this.endpoint(registry), options.signal) };
+  }
+
+  /**
    * Resolves a reference to its manifest for a platform without downloading layers.
    *
    * @throws NotFoundError, AuthenticationError, RateLimitError, RegistryError, AbortError

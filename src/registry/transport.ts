@@ -161,6 +161,17 @@ export class RegistryTransport {
     throw await this.#failure(endpoint, req, res);
   }
 
+  /**
+   * How a registry authenticates, from `GET /v2/` (asked once, then remembered).
+   *
+   * @throws RegistryError (unreachable, or not a registry), RateLimitError, AbortError
+   */
+  async authScheme(endpoint: RegistryEndpoint, signal?: AbortSignal): Promise<'none' | 'basic' | 'bearer'> {
+    if (this.#closed) throw new RegistryError('the registry client is closed', { details: { registry: endpoint.name } });
+    throwIfAborted(signal);
+    return (await this.#scheme(endpoint, signal)).kind;
+  }
+
   /** Builds the error for an unexpected answer, consuming its body. */
   async #failure(endpoint: RegistryEndpoint, req: RegistryRequest, res: RegistryResponse): Promise<StowageError> {
     let errors: RegistryErrorEntry[] = [];

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
-import { AuthenticationError, UnsupportedError } from '../../src/core/errors.js';
+import { AuthenticationError, RegistryError, UnsupportedError } from '../../src/core/errors.js';
 import { makeLayer, seedImage } from './fake-registry.js';
 import { memorySink, useRegistries } from './helpers.js';
 
@@ -80,6 +80,19 @@ describe('registry client: authentication', () => {
     const err = await use.client().push(`${reg.host}/app:3`, image, source).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AuthenticationError);
     expect((err as AuthenticationError).details.scope).toBe('repository:app:pull,push');
+  });
+
+  it('pings a registry for its auth scheme, and says when something is not one', async () => {
+    const client = use.client();
+    expect(await client.ping((await use.registry()).host)).toEqual({ auth: 'none' });
+    expect(await client.ping((await use.registry({ kind: 'basic', username: 'u', password: 'p' })).host)).toEqual({ auth: 'basic' });
+    expect(await client.ping((await use.registry({ kind: 'bearer' })).host)).toEqual({ auth: 'bearer' });
+    const closed = await use.registry();
+    const host = closed.host;
+    await closed.close();
+    const err = await client.ping(host).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(RegistryError);
+    expect((err as RegistryError).details).toMatchObject({ registry: host, reason: 'unreachable' });
   });
 
   it('uses Basic auth, and says so clearly without or with wrong credentials', async () => {
