@@ -43,6 +43,12 @@ export interface RegistryClientOptions {
   clock?: () => number;
 }
 
+/** What {@link RegistryClient.ping} learnt about a registry. */
+export interface RegistryPing {
+  /** How it authenticates: not at all, with Basic credentials, or with Bearer tokens. */
+  auth: 'none' | 'basic' | 'bearer';
+}
+
 /** Options of {@link RegistryClient.pull} and {@link RegistryClient.resolve}. */
 export interface RegistryPullOptions {
   /** The platform wanted (`linux/arm64/v8`); default: this host's. */
@@ -113,7 +119,7 @@ export class RegistryClient implements AsyncDisposable {
    *
    * @throws RegistryError (unreachable, or not a registry), RateLimitError, AbortError
    */
-  async ping(registry: string, options: { signal?: AbortSignal } = {}): Promise<{ auth: 'none' | 'basic' | 'bearer' }> {
+  async ping(registry: string, options: { signal?: AbortSignal } = {}): Promise<RegistryPing> {
     return { auth: await this.#transport.authScheme(this.endpoint(registry), options.signal) };
   }
 

@@ -7,7 +7,7 @@
  *
  * @module
  */
-export { RegistryClient, type RegistryClientOptions, type RegistryPullOptions, type RegistryPushOptions } from './client.js';
+export { RegistryClient, type RegistryClientOptions, type RegistryPing, type RegistryPullOptions, type RegistryPushOptions } from './client.js';
 export type { BlobSink, BlobSource, IncomingBlob, BlobOrigin, BlobCallOptions } from './blob-store.js';
 export type { PulledImage, PulledLayer } from './pull.js';
 export type { PushImage, PushLayer, PushResult } from './push.js';
