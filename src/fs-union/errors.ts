@@ -10,17 +10,17 @@
  * @module
  */
 import { constants as osConstants } from 'node:os';
-import { InvalidArgumentError } from '../core/errors.js';
+import { InvalidArgumentError, type ErrorReason } from '../core/errors.js';
 
-/** Why an archive entry was refused. */
-export type LayerFormatReason =
+/** Why an archive entry was refused (the archive part of core's `ErrorReason`). */
+export type LayerFormatReason = Extract<ErrorReason,
   | 'path-escape'
   | 'hardlink-escape'
   | 'symlink-escape'
   | 'bad-whiteout'
   | 'truncated'
   | 'oversized-header'
-  | 'bad-entry';
+  | 'bad-entry'>;
 
 /** An archive entry that cannot be accepted; `details.entry` names it. */
 export class LayerFormatError extends InvalidArgumentError {
@@ -33,6 +33,11 @@ export class LayerFormatError extends InvalidArgumentError {
     super(`${message}: ${JSON.stringify(entry)}`, { details: { reason, entry }, cause: options.cause });
     this.reason = reason;
     this.entry = entry;
+  }
+
+  /** Always `LayerFormatError` (a literal: it also brands the class across installed copies). */
+  override get name(): string {
+    return 'LayerFormatError';
   }
 }
 

@@ -27,7 +27,7 @@ describe('parseDockerfile: directives', () => {
   it('rejects a repeated or invalid directive', () => {
     expect(parseErrorOf('# escape=`\n# escape=`\nFROM x').message)
       .toBe('dockerfile parse error line 2: only one escape parser directive can be used');
-    expect(parseErrorOf('# escape=x\nFROM x').details.reason).toBe("invalid escape token 'x' does not match ` or \\");
+    expect(parseErrorOf('# escape=x\nFROM x').details.problem).toBe("invalid escape token 'x' does not match ` or \\");
   });
 });
 
@@ -91,9 +91,9 @@ describe('parseDockerfile: ENV, LABEL, ARG', () => {
 
   it("rejects malformed ENV with BuildKit's messages", () => {
     expect(parseErrorOf('FROM x\nENV a').message).toBe('dockerfile parse error line 2: ENV must have two arguments');
-    expect(parseErrorOf('FROM x\nENV a=1 b').details.reason)
+    expect(parseErrorOf('FROM x\nENV a=1 b').details.problem)
       .toBe('Syntax error - can\'t find = in "b". Must be of the form: name=value');
-    expect(parseErrorOf('FROM x\nLABEL').details.reason).toBe('LABEL requires at least one argument');
+    expect(parseErrorOf('FROM x\nLABEL').details.problem).toBe('LABEL requires at least one argument');
   });
 
   it('keeps ARG words and collects ARGs before the first FROM', () => {
@@ -151,11 +151,11 @@ describe('parseDockerfile: stages and checks', () => {
   it('reports unknown instructions with line and column', () => {
     const e = parseErrorOf('FROM x\n\n  foo bar\n');
     expect(e.message).toBe('dockerfile parse error line 3: unknown instruction: FOO');
-    expect(e.details).toMatchObject({ line: 3, column: 3, reason: 'unknown instruction: FOO' });
+    expect(e.details).toMatchObject({ line: 3, column: 3, reason: 'dockerfile-syntax', problem: 'unknown instruction: FOO' });
   });
 
   it("rejects what BuildKit's instruction checks reject", () => {
-    const reason = (t: string): unknown => parseErrorOf(t).details.reason;
+    const reason = (t: string): unknown => parseErrorOf(t).details.problem;
     expect(reason('')).toBeUndefined();
     expect(parseErrorOf('').message).toBe('file with no instructions');
     expect(reason('RUN x')).toBe('no build stage in current context');

@@ -233,9 +233,9 @@ export function applyChanges(config: ChangeableConfig, changes: readonly string[
         },
       }));
     } catch (e) {
-      if (e instanceof InvalidArgumentError && typeof e.details.reason === 'string') {
+      if (e instanceof InvalidArgumentError && e.details.reason === 'dockerfile-syntax' && typeof e.details.problem === 'string') {
         // The engine's builder capitalises this one message; BuildKit does not.
-        throw fail(e.details.reason.replace(/^unknown flag: /, 'Unknown flag: '), index, e);
+        throw fail(e.details.problem.replace(/^unknown flag: /, 'Unknown flag: '), index, e);
       }
       throw e;
     }

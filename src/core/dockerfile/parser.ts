@@ -33,7 +33,7 @@ interface Location {
 
 function parseError(reason: string, at: Location): InvalidArgumentError {
   return new InvalidArgumentError(`dockerfile parse error line ${at.line}: ${reason}`, {
-    details: { path: 'dockerfile', line: at.line, endLine: at.endLine, column: at.column, reason },
+    details: { path: 'dockerfile', line: at.line, endLine: at.endLine, column: at.column, reason: 'dockerfile-syntax', problem: reason },
   });
 }
 
@@ -202,8 +202,9 @@ function checkArgs(ins: Instruction, at: Location): void {
  * them with `expandWord` where Docker does (see `EXPANDING_KEYWORDS`).
  *
  * @throws InvalidArgumentError `dockerfile parse error line N: <reason>` with
- *   `details.line`, `details.column`, `details.endLine` and `details.reason` (for example
- *   `unknown instruction: FOO`, `ENV must have two arguments`, `unterminated heredoc`).
+ *   `details.line`, `details.column`, `details.endLine`, `details.reason` `dockerfile-syntax`
+ *   and `details.problem` (for example `unknown instruction: FOO`, `ENV must have two
+ *   arguments`, `unterminated heredoc`).
  * @example
  * ```ts
  * const df = parseDockerfile('FROM alpine AS base\nRUN <<EOF\necho hi\nEOF\n');
