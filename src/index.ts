@@ -20,7 +20,7 @@ export type { DockerBackendOptions } from './backends/docker/index.js';
 export type { NativeBackendOptions } from './backends/native/index.js';
 export { EngineEvents, type EngineEventListeners } from './core/engine-events.js';
 export type { BackendName, BackendOptionsByName, EngineOpenOptions } from './core/open-backend.js';
-export { Container, type AttachedIO, type ExecOptions, type SpawnOptions } from './core/container.js';
+export { Container, type AttachedIO, type ExecOptions } from './core/container.js';
 export { ContainerCollection } from './core/containers.js';
 export { Image } from './core/image.js';
 export { ImageCollection, type BuildSpec, type ImportOptions, type PullOptions } from './core/images.js';

@@ -6,13 +6,17 @@
 import { z } from 'zod';
 import type { Backend } from './backend.js';
 import { applyAbort } from './abort.js';
+import { imageRefInput } from './edge-checks.js';
 import { Image } from './image.js';
 import {
   BuildSpecSchema,
   ImageSummarySchema,
   ImportOptionsSchema,
   PullOptionsSchema,
+  RefInput,
+  SignalOptionSchema,
   parseInput,
+  parseOutput,
   type BuildSpec,
   type BuildResult,
   type ImageSummary,
@@ -42,7 +46,7 @@ export class ImageCollection {
    * ```
    */
   async pull(ref: string, options: PullOptions = {}): Promise<Image> {
-    const name = parseInput(ImageRefInput, ref, 'ref');
+    const name = imageRefInput(ref, 'ref');
     const opts = parseInput(PullOptionsSchema, options, 'options');
     const { id } = await applyAbort(opts.signal, () => this.#backend.images.pull(name, opts));
     return new Image(this.#backend, id, name, true);
@@ -55,6 +59,7 @@ export class ImageCollection {
    */
   async import(source: string | ByteSource, options: ImportOptions = {}): Promise<Image> {
     const opts = parseInput(ImportOptionsSchema, options, 'options');
+    if (opts.ref !== undefined) imageRefInput(opts.ref, 'options.ref', { tagOnly: true });
     const stream = toReadable(source, 'source', true);
     const { id } = await applyAbort(opts.signal, () => this.#backend.images.import(stream, {
       ref: opts.ref,
@@ -76,6 +81,7 @@ export class ImageCollection {
    */
   async build(spec: BuildSpec): Promise<BuildResult> {
     const opts = parseInput(BuildSpecSchema, spec, 'spec');
+    opts.tags?.forEach((tag, i) => imageRefInput(tag, `spec.tags.${i}`, { tagOnly: true }));
     const context = typeof spec.context === 'string' ? spec.context : toReadable(spec.context, 'spec.context');
     const { id, steps } = await applyAbort(opts.signal, () => this.#backend.images.build({
       context,
@@ -92,23 +98,24 @@ export class ImageCollection {
 
   /** Loads an image archive (`docker load`); resolves with the images it held. */
   async load(tar: ByteSource, options: SignalOptions = {}): Promise<Image[]> {
+    const opts = parseInput(SignalOptionSchema, options, 'options');
     const stream = toReadable(tar, 'tar');
-    const loaded = await applyAbort(options.signal, () => this.#backend.images.load(stream, options));
+    const loaded = await applyAbort(opts.signal, () => this.#backend.images.load(stream, opts));
     return loaded.map((l) => new Image(this.#backend, l.id, l.repoTags[0] ?? l.id, false));
   }
 
   /** Lists images, like `docker images`. */
   async list(options: SignalOptions = {}): Promise<ImageSummary[]> {
-    const rows = await applyAbort(options.signal, () => this.#backend.images.list(options));
-    return rows.map((r) => ImageSummarySchema.parse(r));
+    const opts = parseInput(SignalOptionSchema, options, 'options');
+    const rows = await applyAbort(opts.signal, () => this.#backend.images.list(opts));
+    return parseOutput(z.array(ImageSummarySchema), rows, 'ImageSummary[]');
   }
 
   /** Finds an image by reference or ID (NotFoundError when missing). */
   async get(ref: string, options: SignalOptions = {}): Promise<Image> {
-    const name = parseInput(ImageRefInput, ref, 'ref');
-    const info = await applyAbort(options.signal, () => this.#backend.images.inspect(name, options));
+    const name = parseInput(RefInput, ref, 'ref');
+    const opts = parseInput(SignalOptionSchema, options, 'options');
+    const info = await applyAbort(opts.signal, () => this.#backend.images.inspect(name, opts));
     return new Image(this.#backend, info.id, name, false);
   }
 }
-
-const ImageRefInput = z.string().min(1);
