@@ -77,7 +77,7 @@ export function imageRefInput(ref: unknown, path: string, options: { tagOnly?: b
     throw new InvalidArgumentError('invalid reference format', { details: { path, value: ref }, cause: e });
   }
   if (options.tagOnly && parsed.digest !== undefined) {
-    throw new InvalidArgumentError('refusing to create a tag with a digest reference', { details: { path, value: ref } });
+    throw new InvalidArgumentError('refusing to create a tag with a digest reference', { details: { path, value: ref, reason: 'bad-reference' } });
   }
   return ref;
 }

@@ -41,6 +41,7 @@ export type ErrorReason =
   | 'unknown-group' // `--user 0:nogroup2`
   | 'name-too-long' // a volume name past NAME_MAX
   | 'bad-archive' // bytes that are not a tar
+  | 'bad-reference' // an image reference outside Docker's grammar
   | 'ambiguous-prefix' // an ID prefix that matches several objects
   | 'path-escape' // archive entries the layering core refuses (LayerFormatError)
   | 'hardlink-escape'

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { InvalidArgumentError } from './errors.js';
+import { InvalidArgumentError, type ErrorDetails } from './errors.js';
 
 /** A parsed, normalised image reference. */
 export interface ImageRef {
@@ -58,7 +58,7 @@ const shortIdentifierRe = /^[a-f0-9]{1,64}$/;
 const digestLengths: Record<string, number> = { sha256: 64, sha384: 96, sha512: 128 };
 
 function invalid(message: string, value: string, path?: string): InvalidArgumentError {
-  const details: Record<string, unknown> = { value };
+  const details: ErrorDetails = { value, reason: 'bad-reference' };
   if (path !== undefined) details.path = path;
   return new InvalidArgumentError(message, { details });
 }

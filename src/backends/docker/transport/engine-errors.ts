@@ -33,6 +33,7 @@ export type EngineErrorReason = Extract<ErrorReason,
   | 'unknown-user'
   | 'name-too-long'
   | 'bad-archive'
+  | 'bad-reference'
   | 'not-running'
   | 'paused'
   | 'name-in-use'
@@ -80,6 +81,8 @@ const messageRules: ReadonlyArray<{ test: RegExp; code: StowageErrorCode; reason
   // PUT /archive with bytes that are not a tar (`archive/tar: invalid tar header`, `unexpected
   // EOF`, `archive/tar: header field too long`): a 500 from the extractor.
   { test: /^error processing tar file/, code: 'INVALID_ARGUMENT', reason: 'bad-archive' },
+  // `POST /images/{id}/tag` answers a malformed reference with a 500 (pull says 400).
+  { test: /^invalid reference format/, code: 'INVALID_ARGUMENT', reason: 'bad-reference' },
   { test: /is paused/, code: 'CONFLICT', reason: 'paused' },
   { test: /is not running|is restarting/, code: 'CONFLICT', reason: 'not-running' },
   { test: /is already in use by container|name .* is already in use/, code: 'CONFLICT', reason: 'name-in-use' },
