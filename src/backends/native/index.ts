@@ -11,6 +11,11 @@
 import type { Backend } from '../../core/backend.js';
 import { UnsupportedError } from '../../core/errors.js';
 import { missingNativePrerequisites } from './prerequisites.js';
+import { z } from 'zod';
+import { parseInput } from '../../core/schemas/validate.js';
+import { strictObject } from '../../core/schemas/strict.js';
+
+const NativeOptionsSchema = strictObject({ root: z.string().min(1).optional() });
 
 export { missingNativePrerequisites, type MissingPrerequisite } from './prerequisites.js';
 
@@ -19,6 +24,9 @@ export interface NativeBackendOptions {
   /** State directory (default `/var/lib/stowage`). */
   root?: string;
 }
+
+/** The option names `createNativeBackend` takes; `Engine.open({ backend: 'auto' })` hands native only these. */
+export const nativeOptionKeys: readonly (keyof NativeBackendOptions)[] = ['root'];
 
 // `Engine.open({ backend: 'native', ... })` takes NativeBackendOptions.
 declare module '../../core/open-backend.js' {
@@ -33,6 +41,7 @@ declare module '../../core/open-backend.js' {
  * UnsupportedError, naming any host prerequisite that is missing as well.
  */
 export async function createNativeBackend(options: NativeBackendOptions = {}): Promise<Backend> {
+  parseInput(NativeOptionsSchema, options, 'options');
   const missing = await missingNativePrerequisites();
   throw new UnsupportedError('the native backend is not implemented in this release of Stowage', {
     details: { root: options.root ?? '/var/lib/stowage', missing: missing.map((m) => m.message) },

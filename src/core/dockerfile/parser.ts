@@ -213,6 +213,9 @@ function checkArgs(ins: Instruction, at: Location): void {
  * ```
  */
 export function parseDockerfile(text: string): Dockerfile {
+  if (typeof text !== 'string') {
+    throw new InvalidArgumentError(`invalid dockerfile: expected string, received ${text === null ? 'null' : typeof text}`, { details: { path: 'dockerfile' } });
+  }
   const { directives, instructions } = parseInstructions(text);
   if (instructions.length === 0) {
     throw new InvalidArgumentError('file with no instructions', { details: { path: 'dockerfile' } });

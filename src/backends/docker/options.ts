@@ -1,0 +1,41 @@
+/**
+ * Checking the Docker backend's options (`createDockerBackend`, `Engine.open({ backend:
+ * 'docker' })`) at the edge: an unknown key (`hots` for `host`) or a value of the wrong type is
+ * an InvalidArgumentError naming it, instead of a silently ignored setting.
+ *
+ * @module
+ */
+import { z } from 'zod';
+import { parseInput } from '../../core/schemas/validate.js';
+import { strictObject } from '../../core/schemas/strict.js';
+import type { DockerBackendOptions } from './backend.js';
+import { DockerClient } from './transport/index.js';
+
+const pem = z.union([z.string(), z.instanceof(Buffer)]).optional();
+
+const DockerOptionsSchema = strictObject({
+  client: z.instanceof(DockerClient).optional(),
+  connection: z.object({}).passthrough().optional(),
+  apiVersion: z.string().regex(/^\d+\.\d+$/, 'expected an API version such as 1.41').optional(),
+  maxApiVersion: z.string().regex(/^\d+\.\d+$/, 'expected an API version such as 1.41').optional(),
+  maxConnections: z.number().int().positive().optional(),
+  headersTimeout: z.number().int().min(0).optional(),
+  bodyTimeout: z.number().int().min(0).optional(),
+  host: z.string().min(1).optional(),
+  tls: strictObject({ ca: pem, cert: pem, key: pem, verify: z.boolean().optional() }).optional(),
+  env: z.record(z.string(), z.string().optional()).optional(),
+  configDir: z.string().min(1).optional(),
+});
+
+// The schema must know exactly the keys of DockerBackendOptions.
+type Keys = keyof typeof DockerOptionsSchema.shape;
+const keysMatch: [Keys] extends [keyof DockerBackendOptions] ? ([keyof DockerBackendOptions] extends [Keys] ? true : false) : false = true;
+void keysMatch;
+
+/** The option names `createDockerBackend` takes; `Engine.open({ backend: 'auto' })` hands docker only these. */
+export const dockerOptionKeys: readonly (keyof DockerBackendOptions)[] = Object.keys(DockerOptionsSchema.shape) as (keyof DockerBackendOptions)[];
+
+/** Validates the Docker backend's options (InvalidArgumentError naming the bad field). */
+export function checkDockerOptions(options: unknown): void {
+  parseInput(DockerOptionsSchema, options, 'options');
+}
