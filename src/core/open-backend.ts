@@ -107,7 +107,7 @@ async function openAuto(options: Record<string, unknown>): Promise<Backend> {
   const candidates = await Promise.all((['docker', 'native', 'emulator'] as const).map((name) => loadBackend(name).catch(() => undefined)));
   const known = candidates.flatMap((mod) => mod?.optionKeys ?? []);
   if (candidates.every((mod) => mod?.optionKeys !== undefined)) {
-    parseInput(strictObject(Object.fromEntries(known.map((k) => [k, z.unknown()]))), options, 'options');
+    parseInput(strictObject(Object.fromEntries(known.map((k) => [k, z.unknown().optional()]))), options, 'options');
   }
   const only = (mod: BackendModule): Record<string, unknown> =>
     mod.optionKeys ? Object.fromEntries(Object.entries(options).filter(([k]) => mod.optionKeys!.includes(k))) : options;

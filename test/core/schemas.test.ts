@@ -5,7 +5,6 @@ import {
   ChangeSchema,
   ContainerInfoSchema,
   ContainerSpecSchema,
-  InvalidArgumentError,
   NetworkInfoSchema,
   PortSpecSchema,
   RunSpecSchema,
@@ -14,7 +13,8 @@ import {
   type ContainerInfo,
   type ContainerSpec,
   type RunSpec,
-} from '../../src/index.js';
+} from '../../src/backend/index.js';
+import { InvalidArgumentError } from '../../src/index.js';
 import { exactSchema } from '../../src/core/schemas/exact.js';
 
 const hex64 = 'a'.repeat(64);

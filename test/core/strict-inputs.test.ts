@@ -177,6 +177,37 @@ describe('plain arguments', () => {
   });
 });
 
+describe('backend options', () => {
+  async function openFails(options: unknown): Promise<InvalidArgumentError> {
+    const error = await Engine.open(options as never).then(async (e) => {
+      await e.close();
+      return undefined;
+    }, (e: unknown) => e);
+    expect(error).toBeInstanceOf(InvalidArgumentError);
+    return error as InvalidArgumentError;
+  }
+
+  it('an unknown option of a named backend is refused with a hint, before anything connects', async () => {
+    expect((await openFails({ backend: 'emulator', portRnage: [40000, 40010] })).details).toMatchObject({ path: 'options.portRnage', hint: 'portRange' });
+    expect((await openFails({ backend: 'docker', hots: 'unix:///nonexistent.sock' })).details).toMatchObject({ path: 'options.hots', hint: 'host' });
+    expect((await openFails({ backend: 'emulator', portRange: [2, 1] })).details.path).toBe('options.portRange');
+    expect((await openFails({ backend: 'emulator', registry: { mirorr: 'x' } })).details).toMatchObject({ path: 'options.registry.mirorr', hint: 'mirror' });
+  });
+
+  it('auto refuses a key no backend knows, and hands each backend only its own', async () => {
+    expect((await openFails({ backend: 'auto', hots: 'x' })).details).toMatchObject({ path: 'options.hots', hint: 'host' });
+    // `programs` is the emulator's; whichever backend auto picks, the open succeeds.
+    await using engine = await Engine.open({ backend: 'auto', programs: { hello: async () => 0 } });
+    expect(['emulator', 'docker']).toContain(engine.backend);
+  });
+
+  it('options that are not an object, or a backend name that is not a string, are refused', async () => {
+    expect((await openFails(null)).details.path).toBe('options');
+    expect((await openFails({ backend: 42 })).details.path).toBe('options.backend');
+    expect((await openFails({ backend: 'toString' })).details.path).toBe('options.backend');
+  });
+});
+
 describe('the engine edge', () => {
   it('a value that is not a backend is refused at construction', () => {
     expect(invalid(() => new Engine(42 as never)).message).toMatch(/^invalid backend: not a Backend/);

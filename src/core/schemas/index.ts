@@ -4,6 +4,7 @@
  * @module
  */
 export * from './validate.js';
+export { strictObject } from './strict.js';
 export * from './container.js';
 export * from './container-info.js';
 export * from './container-options.js';
