@@ -8,6 +8,7 @@ import type { ImageConfig as RunnableConfig } from '../schemas/image.js';
 import { InvalidArgumentError } from '../errors.js';
 import { parseExposedPorts, formatExposedPort } from '../specs/ports.js';
 import { parseGoDuration } from './go-duration.js';
+import { checkDockerfileInstruction } from './instructions.js';
 import { parseInstructions } from './parser.js';
 import { expandWord } from './shell-lex.js';
 import type { Instruction } from './types.js';
@@ -224,6 +225,8 @@ export function applyChanges(config: ChangeableConfig, changes: readonly string[
   const state = { cmdSet: false };
   changes.forEach((change, index) => {
     let instructions: Instruction[];
+    // The engine words a few of BuildKit's reasons its own way.
+    const engineWords = (reason: string): string => reason.replace(/^unknown flag: --/, 'Unknown flag: ');
     try {
       ({ instructions } = parseInstructions(change, {
         checkKeyword: (keyword) => {
@@ -232,10 +235,10 @@ export function applyChanges(config: ChangeableConfig, changes: readonly string[
           }
         },
       }));
+      for (const ins of instructions) checkDockerfileInstruction(ins);
     } catch (e) {
       if (e instanceof InvalidArgumentError && typeof e.details.reason === 'string') {
-        // The engine's builder capitalises this one message; BuildKit does not.
-        throw fail(e.details.reason.replace(/^unknown flag: /, 'Unknown flag: '), index, e);
+        throw fail(engineWords(e.details.reason), index, e);
       }
       throw e;
     }
