@@ -146,7 +146,7 @@ function applyOne(config: ChangeableConfig, ins: Instruction, index: number, sta
       config.onBuild = [...(config.onBuild ?? []), ins.args[0] ?? ''];
       return;
     case 'HEALTHCHECK':
-      config.healthcheck = healthcheck(ins, index);
+      config.healthcheck = healthcheckOf(ins, index);
       return;
     default:
       throw fail(`${ins.keyword.toLowerCase()} is not a valid change command`, index);
@@ -163,7 +163,13 @@ function joinPosix(...parts: string[]): string {
   return `/${segs.join('/')}`;
 }
 
-function healthcheck(ins: Instruction, index: number): HealthcheckConfig {
+/**
+ * The healthcheck a HEALTHCHECK instruction sets (durations in nanoseconds), as the engine reads
+ * it (used by `commit --change` and by builds).
+ *
+ * @throws InvalidArgumentError for a bad flag or duration (`details.path`: `changes[index]`)
+ */
+export function healthcheckOf(ins: Instruction, index = 0): HealthcheckConfig {
   const type = (ins.args[0] ?? '').toUpperCase();
   if (type === 'NONE') {
     if (ins.flags.length > 0) throw fail('HEALTHCHECK NONE takes no flags', index);
