@@ -13,21 +13,27 @@ import { seg, type DockerBackendContext } from '../context.js';
 import { readJsonProgress } from '../transport/index.js';
 import { packBuildContext } from './build-context.js';
 import { BuildStepParser, findUnsupportedBuildFeatures } from './build-steps.js';
+import { pruneDockerfile } from './prune-stages.js';
 
-/** Refuses Dockerfiles the classic builder cannot run, naming the feature and line. */
-async function checkDockerfile(dir: string, dockerfile: string): Promise<void> {
+/**
+ * Refuses Dockerfiles the classic builder cannot run, naming the feature and line; returns the
+ * text to send when stages the target does not need were cut out.
+ */
+async function checkDockerfile(dir: string, request: BuildRequest): Promise<string | undefined> {
   let text: string;
   try {
-    text = await readFile(join(dir, dockerfile), 'utf8');
+    text = await readFile(join(dir, request.dockerfile), 'utf8');
   } catch {
-    return; // The engine reports a missing Dockerfile in its own words.
+    return undefined; // The engine reports a missing Dockerfile in its own words.
   }
-  const [first] = findUnsupportedBuildFeatures(text);
+  const pruned = pruneDockerfile(text, request.target, request.buildArgs);
+  const [first] = findUnsupportedBuildFeatures(pruned ?? text);
   if (first) {
     throw new BuildError(`${first.feature} (line ${first.line}) is not supported by the Docker Engine's classic builder`, {
       details: { feature: first.feature, line: first.line, instruction: first.keyword, backend: 'docker' },
     });
   }
+  return pruned;
 }
 
 /** The image ID a build produced: its `aux.ID`, else the `Successfully built <short>` line. */
@@ -52,8 +58,10 @@ export async function buildImage(ctx: DockerBackendContext, request: BuildReques
   const { signal } = options;
   let context: Readable;
   if (typeof request.context === 'string') {
-    await checkDockerfile(request.context, request.dockerfile);
-    context = packBuildContext(request.context, { dockerfile: request.dockerfile, ...(signal ? { signal } : {}) });
+    const dockerfileText = await checkDockerfile(request.context, request);
+    context = packBuildContext(request.context, {
+      dockerfile: request.dockerfile, ...(signal ? { signal } : {}), ...(dockerfileText === undefined ? {} : { dockerfileText }),
+    });
   } else {
     context = request.context;
   }
@@ -84,7 +92,12 @@ export async function buildImage(ctx: DockerBackendContext, request: BuildReques
       const step = parser.current;
       const where = step ? `step ${step.index} (${step.instruction})` : 'the build';
       return new BuildError(`${where} failed: ${message}`, {
-        details: { ...(step ? { step: step.index, instruction: step.instruction } : {}), message, ...(detail.code !== undefined ? { exitCode: detail.code } : {}) },
+        details: {
+          ...(step ? { step: step.index, instruction: step.instruction } : {}),
+          message,
+          output: parser.tail.join('\n'),
+          ...(detail.code !== undefined ? { exitCode: detail.code } : {}),
+        },
       });
     },
   });
