@@ -104,5 +104,22 @@ export async function buildImage(ctx: DockerBackendContext, request: BuildReques
   const steps = parser.end();
   const id = await builtImageId(ctx, result.aux, result.streams, signal);
   if (!id) throw new BuildError('the engine finished the build without naming an image', { details: { steps: steps.length } });
+  await attachLayers(ctx, id, steps, signal);
   return { id, steps };
+}
+
+/**
+ * Names the layer of each step of the final stage that made one: the classic builder gives
+ * every RUN, COPY and ADD exactly one layer, so they are the image's last layers, in order.
+ */
+async function attachLayers(ctx: DockerBackendContext, id: string, steps: BuildStep[], signal: AbortSignal | undefined): Promise<void> {
+  const lastFrom = steps.findLastIndex((s) => /^FROM\s/i.test(s.instruction));
+  const layered = steps.slice(lastFrom + 1).filter((s) => /^(RUN|COPY|ADD)\s/i.test(s.instruction));
+  if (layered.length === 0) return;
+  const info = await ctx.client.json<{ RootFS?: { Layers?: string[] } }>('GET', `/images/${seg(id)}/json`, { signal });
+  const diffIds = info.RootFS?.Layers ?? [];
+  if (diffIds.length < layered.length) return;
+  layered.forEach((s, i) => {
+    s.layer = diffIds[diffIds.length - layered.length + i];
+  });
 }
