@@ -7,7 +7,6 @@
  */
 import { dockerfileStages } from '../core/dockerfile/instructions.js';
 import { parseDockerfile } from '../core/dockerfile/parser.js';
-import { expandWord } from '../core/dockerfile/shell-lex.js';
 import type { Instruction, Stage } from '../core/dockerfile/types.js';
 import { checkDockerfileInstruction } from '../core/dockerfile/instructions.js';
 import { BuildError, InvalidArgumentError, StowageError, throwIfAborted } from '../core/errors.js';
@@ -17,7 +16,7 @@ import { loadBuildContext } from './context.js';
 import type { BuildContextSource, BuildHost, BuildLayer } from './host.js';
 import { copyStep, runStep, workdirStep, type StepInfo } from './layer-steps.js';
 import { BuildSession, cacheKey, type BuildOptions } from './session.js';
-import { planStages, type PlannedStage } from './stage-graph.js';
+import { globalArgsOf, planStages, type PlannedStage } from './stage-graph.js';
 import { emptyBuildConfig, stageFromImage, type StageState } from './stage-state.js';
 
 /** What {@link buildDockerfile} builds. */
@@ -47,20 +46,6 @@ function display(ins: Instruction): string {
   const text = ins.original.trim();
   const space = text.search(/[\t\v\f\r ]/);
   return space < 0 ? ins.keyword : `${ins.keyword}${text.slice(space).replace(/^[\t\v\f\r ]+/, ' ')}`;
-}
-
-/** The global ARGs: `--build-arg` values first, else the defaults (which may use earlier ones). */
-function globalArgsOf(metaArgs: readonly Instruction[], buildArgs: Readonly<Record<string, string>>, escape: '\\' | '`'): Map<string, string> {
-  const values = new Map<string, string>();
-  for (const ins of metaArgs) {
-    for (const raw of ins.args) {
-      const eq = raw.indexOf('=');
-      const key = eq < 0 ? raw : raw.slice(0, eq);
-      if (Object.prototype.hasOwnProperty.call(buildArgs, key)) values.set(key, buildArgs[key] ?? '');
-      else if (eq >= 0) values.set(key, expandWord(raw.slice(eq + 1), (k) => values.get(k), { escape }));
-    }
-  }
-  return values;
 }
 
 /** Runs one instruction of a stage. */

@@ -7,8 +7,22 @@
  */
 import { instructionFlags } from '../core/dockerfile/instructions.js';
 import { expandWord } from '../core/dockerfile/shell-lex.js';
-import type { Stage } from '../core/dockerfile/types.js';
+import type { Instruction, Stage } from '../core/dockerfile/types.js';
 import { BuildError } from '../core/errors.js';
+
+/** The global ARGs: `--build-arg` values first, else the defaults (which may use earlier ones). */
+export function globalArgsOf(metaArgs: readonly Instruction[], buildArgs: Readonly<Record<string, string>>, escape: '\\' | '`'): Map<string, string> {
+  const values = new Map<string, string>();
+  for (const ins of metaArgs) {
+    for (const raw of ins.args) {
+      const eq = raw.indexOf('=');
+      const key = eq < 0 ? raw : raw.slice(0, eq);
+      if (Object.prototype.hasOwnProperty.call(buildArgs, key)) values.set(key, buildArgs[key] ?? '');
+      else if (eq >= 0) values.set(key, expandWord(raw.slice(eq + 1), (k) => values.get(k), { escape }));
+    }
+  }
+  return values;
+}
 
 /** A stage with its base resolved against the global ARGs. */
 export interface PlannedStage {
