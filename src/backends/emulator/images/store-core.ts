@@ -20,6 +20,7 @@ import {
   type ImageHistorySpec,
 } from './image-config.js';
 import { ImageIndex, type ImageRecord } from './image-index.js';
+import type { EmulatorRegistry } from './registry-access.js';
 
 /** A container that uses an image, as the container part reports it. */
 export interface ImageUserInfo {
@@ -64,6 +65,8 @@ export interface EmulatorImageStoreOptions {
   sources?: ImageSource;
   /** Runs a build's RUN steps (builds are unsupported without it). */
   stepRunner?: BuildStepRunner;
+  /** Registry access for pulls and pushes (names with a registry host, or all with a mirror). */
+  registry?: EmulatorRegistry;
 }
 
 /** Runs one RUN step of a build in a temporary container over the given layers. */
