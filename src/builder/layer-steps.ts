@@ -162,8 +162,14 @@ function parseChmod(value: string): number {
 export async function copyStep<L extends BuildLayer>(
   session: BuildSession<L>, state: StageState<L>, ins: Instruction, info: StepInfo, stageNames: readonly (string | undefined)[],
 ): Promise<void> {
-  const { report } = session.begin(info.instruction);
+  const { report, index } = session.begin(info.instruction);
   const flags = instructionFlags(ins);
+  // Refused rather than ignored: copying without them would make a different image.
+  for (const f of ['parents', 'exclude', 'checksum', 'keep-git-dir']) {
+    if (flags.has(f) && flags.get(f) !== 'false') {
+      throw new UnsupportedError(`${ins.keyword} --${f} is not supported by this builder`, { details: { step: index, instruction: info.instruction } });
+    }
+  }
   const lookup = lookupOf(state);
   const word = (w: string): string => expandWord(w, lookup, { escape: session.escape });
   const from = flags.get('from') as string | undefined;
