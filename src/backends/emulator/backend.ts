@@ -9,6 +9,7 @@ import type { EngineEvent } from '../../core/schemas/index.js';
 import { UnionFS } from '../../fs-union/union-fs.js';
 import { randomIdSource, systemClock, type EmulatorClock, type IdSource } from './clock.js';
 import { EmulatorContainers } from './containers/container-backend.js';
+import { createBuildStepRunner } from './images/build-step-runner.js';
 import { applyImageChanges } from './images/changes.js';
 import { EmulatorImageStore } from './images/store.js';
 import { EmulatorRegistry, type EmulatorRegistryOptions } from './images/registry-access.js';
@@ -47,8 +48,8 @@ export const emulatorCapabilities: BackendCapabilities = {
   networks: true,
   links: true,
   publishPorts: true,
-  build: false,
-  buildHeredocs: false,
+  build: true,
+  buildHeredocs: true,
   buildMounts: false,
   push: true,
   events: true,
@@ -89,6 +90,7 @@ export function createEmulatorBackend(options: EmulatorOptions = {}): Backend {
     isInUse: (imageId) => containers?.usesImage(imageId) ?? false,
     userOf: (imageId) => containers?.userOfImage(imageId),
     ...(options.imageSources === undefined ? {} : { sources: options.imageSources }),
+    stepRunner: createBuildStepRunner({ clock, ...(options.programs === undefined ? {} : { programs: options.programs }) }),
   });
   images.onEvent = emit;
   const network = new VirtualNetwork({
