@@ -128,4 +128,14 @@ describe('builder (emulator host)', () => {
     expect((await image.inspect()).config.workingDir).toBe('/w/rel/mine');
     expect(await cat(image, '/owners')).toBe('65534:65534 /w/rel/mine\n65534:65534 /w/rel/mine/f\n');
   });
+
+  it('runs RUN as USER: new files are that user\'s, id prints it, HOME is from passwd; an unknown user fails the step', async () => {
+    const dir = await context({ Dockerfile: 'FROM busybox\nRUN mkdir -m 777 /out\nUSER nobody\nRUN id -u > /out/u && id -g > /out/g && echo $HOME > /out/h\nUSER 1234:5\nRUN touch /out/t\nUSER root\nRUN stat -c "%u:%g %n" /out/u /out/t > /owners\n' });
+    const { image } = await engine.images.build({ context: dir });
+    expect(await cat(image, '/out/u', '/out/g', '/out/h', '/owners')).toBe('65534\n65534\n/home\n65534:65534 /out/u\n1234:5 /out/t\n');
+    const unknown = await failure(engine.images.build({ context: await context({ Dockerfile: 'FROM busybox\nUSER nosuch\nRUN true\n' }) }));
+    expect(unknown).toMatchObject({ code: 'BUILD_FAILED', message: 'process "/bin/sh -c true" did not complete successfully: unable to find user nosuch: no matching entries in passwd file' });
+    const group = await failure(engine.images.build({ context: await context({ Dockerfile: 'FROM busybox\nUSER nobody:nosuch\nRUN true\n' }) }));
+    expect(group.message).toContain('unable to find group nosuch: no matching entries in group file');
+  });
 });

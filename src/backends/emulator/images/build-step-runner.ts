@@ -17,6 +17,7 @@ import { UnionFS } from '../../../fs-union/union-fs.js';
 import { clockSleep, type EmulatorClock } from '../clock.js';
 import { launch } from '../exec/launch.js';
 import { EngineFile } from '../mounts/engine-file.js';
+import { buildStepGroups, buildStepUserEnv, isUnknownAccount, resolveUser } from '../containers/user.js';
 import { MountedFs, type MountPoint } from '../mounts/mounted-fs.js';
 import type { ProgramContext, ProgramNet, ProgramTable } from '../program.js';
 import type { BuildStepRunner } from './store-core.js';
@@ -77,6 +78,19 @@ export function createBuildStepRunner(options: BuildStepRunnerOptions): BuildSte
       await fs.chmod('/', file.mode);
       mounts.push({ target: file.path, fs, readOnly: true });
     }
+    const fs = new MountedFs(rootfs, mounts);
+    // The stage's USER, resolved in the step's own passwd and group files as runc does; the
+    // runtime's error when a name is missing (the command never starts).
+    let ids;
+    try {
+      ids = await resolveUser(fs, spec.user);
+    } catch (e) {
+      if (isUnknownAccount(e)) return { exitCode: 1, error: e.message };
+      throw e;
+    }
+    const env = envRecord([...buildStepUserEnv(ids, await buildStepGroups(fs, spec.user)), ...spec.env]);
+    // runc gives HOME from passwd unless the environment has one.
+    env['HOME'] ??= ids.home;
     const output = (): Writable => new Writable({
       write(chunk: Buffer, _enc, done) {
         spec.onOutput?.(chunk.toString('utf8'));
@@ -92,13 +106,13 @@ export function createBuildStepRunner(options: BuildStepRunnerOptions): BuildSte
     signal?.addEventListener('abort', onAbort, { once: true });
     const ctx: ProgramContext = {
       argv: spec.argv,
-      env: envRecord(spec.env),
+      env,
       cwd: spec.workingDir,
       hostname,
       stdin,
       stdout,
       stderr,
-      fs: new MountedFs(rootfs, mounts),
+      fs,
       net: noNetwork,
       signal: controller.signal,
       sleep: (ms) => clockSleep(options.clock, ms, controller.signal),
