@@ -1,14 +1,14 @@
 /**
  * The emulator's RUN step: the program for the step's argv runs in a temporary container made
- * of the given layers (a fresh union view, the engine's `/etc/hosts`, `/etc/hostname` and
- * `/etc/resolv.conf` mounted over it as in any container, the step's heredoc scripts mounted
- * read-only), and the container's read-write layer becomes the step's layer. The container is
+ * of the given layers (a fresh union view, BuildKit's `/etc/hosts` for its `buildkitsandbox`
+ * hostname and the engine's `/etc/resolv.conf` mounted over it, the step's heredoc scripts
+ * mounted read-only) as the stage's USER, on the engine's default bridge as BuildKit's steps
+ * are on Engine 20.10, and the container's read-write layer becomes the step's layer. The container is
  * never registered with the engine: nothing is left behind whatever happens, and it does not
  * show in `ps`, as BuildKit's build containers do not.
  *
  * @module
  */
-import { randomBytes } from 'node:crypto';
 import { PassThrough, Writable } from 'node:stream';
 import type { RunStepResult, RunStepSpec } from '../../../builder/host.js';
 import { throwIfAborted } from '../../../core/errors.js';
@@ -28,9 +28,16 @@ export interface BuildStepRunnerOptions {
   programs?: ProgramTable;
   /** The engine's clock. */
   clock: EmulatorClock;
+  /**
+   * Puts a step on the engine's default network (`VirtualNetwork.buildSandbox`); without it a
+   * step has no network at all (names do not resolve, nothing connects).
+   */
+  sandbox?: (hostname: string, signal: AbortSignal) => { net: ProgramNet; release(): Promise<void> };
 }
 
-/** A build container has no network of its own here: names do not resolve, nothing connects. */
+/** BuildKit's hostname for every RUN step (it mounts no `/etc/hostname`). */
+const SANDBOX_HOSTNAME = 'buildkitsandbox';
+
 const noNetwork: ProgramNet = {
   listen: async () => undefined,
   connect: async (host) => {
@@ -64,12 +71,11 @@ export function createBuildStepRunner(options: BuildStepRunnerOptions): BuildSte
     throwIfAborted(signal);
     const now = (): Date => options.clock.now();
     const rootfs = new UnionFS(spec.layers, { now });
-    const hostname = randomBytes(6).toString('hex');
+    const hostname = SANDBOX_HOSTNAME;
     const mounts: MountPoint[] = [];
     if (await isDirectory(rootfs, '/etc')) {
       mounts.push(
-        { target: '/etc/hosts', fs: new EngineFile(`127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n`, now()), readOnly: false },
-        { target: '/etc/hostname', fs: new EngineFile(`${hostname}\n`, now()), readOnly: false },
+        { target: '/etc/hosts', fs: new EngineFile(`127.0.0.1\tlocalhost ${hostname}\n::1\tlocalhost ip6-localhost ip6-loopback\n`, now()), readOnly: false },
         { target: '/etc/resolv.conf', fs: new EngineFile('nameserver 127.0.0.11\noptions ndots:0\n', now()), readOnly: false },
       );
     }
@@ -104,6 +110,7 @@ export function createBuildStepRunner(options: BuildStepRunnerOptions): BuildSte
     const controller = new AbortController();
     const onAbort = (): void => controller.abort('SIGKILL');
     signal?.addEventListener('abort', onAbort, { once: true });
+    const sandbox = options.sandbox?.(hostname, controller.signal);
     const ctx: ProgramContext = {
       argv: spec.argv,
       env,
@@ -113,7 +120,7 @@ export function createBuildStepRunner(options: BuildStepRunnerOptions): BuildSte
       stdout,
       stderr,
       fs,
-      net: noNetwork,
+      net: sandbox?.net ?? noNetwork,
       signal: controller.signal,
       sleep: (ms) => clockSleep(options.clock, ms, controller.signal),
       exec: () => Promise.reject(new Error('exec is provided by the launcher')),
@@ -128,6 +135,9 @@ export function createBuildStepRunner(options: BuildStepRunnerOptions): BuildSte
       exitCode = typeof code === 'number' ? code : 1;
     } finally {
       signal?.removeEventListener('abort', onAbort);
+      // The step's listeners close with it; its address goes back to the network.
+      controller.abort('SIGKILL');
+      await sandbox?.release();
     }
     throwIfAborted(signal);
     if (exitCode !== 0) return { exitCode };
