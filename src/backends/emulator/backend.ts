@@ -30,6 +30,12 @@ export interface EmulatorOptions {
   logBytes?: number;
   /** Where `pull` looks after the built-in catalogue. */
   imageSources?: ImageSource;
+  /**
+   * Most processes a container may run at once when its spec sets no `pidsLimit` (default
+   * 1024; 0 or less: no limit). A fork past it fails with EAGAIN, as under Docker's
+   * `--pids-limit`, so a fork bomb cannot exhaust the engine's memory.
+   */
+  pidsLimit?: number;
 }
 
 /** What the emulator can do. */
@@ -100,6 +106,7 @@ export function createEmulatorBackend(options: EmulatorOptions = {}): Backend {
     applyChanges: applyImageChanges,
     ...(options.programs === undefined ? {} : { programs: options.programs }),
     ...(options.logBytes === undefined ? {} : { logBytes: options.logBytes }),
+    ...(options.pidsLimit === undefined ? {} : { pidsLimit: options.pidsLimit }),
   });
   const registry = containers.registry;
   network.setContainerResolver((ref) => {
