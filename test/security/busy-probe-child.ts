@@ -179,40 +179,48 @@ const probes: Record<string, Probe> = {
 
   /** A fork bomb hits the process limit (EAGAIN), is killed, and leaves nothing behind. */
   async 'fork-bomb'(engine) {
-    const gc = (globalThis as { gc?: () => void }).gc;
-    const heap = (): number => {
-      gc?.();
-      return process.memoryUsage().heapUsed;
-    };
-    const warm = await runBusy(engine, ['true']);
-    await warm.wait();
-    const baseline = heap();
     const t = ticker();
-    const c = await runBusy(engine, ['sh', '-c', 'f() { f | f & }; f; while :; do sleep 1; done'], { pidsLimit: 64 });
-    const refused = await until(async () => (await logText(c)).includes("can't fork"));
-    const ticked = t.count() > 0;
-    await c.kill();
-    const { exitCode } = await c.wait();
+    const bomb = await forkBomb(engine, { pidsLimit: 64 }, (c) => c.kill());
     t.stop();
-    const text = await logText(c);
-    const line = text.split('\n').find((l) => l.includes("can't fork")) ?? '';
-    await c.remove({ force: true });
-    const after = await runBusy(engine, ['echo', 'after']);
-    await after.wait();
-    // Give the killed processes' promise chains a few turns to unwind before measuring.
-    await ticks(10);
-    const grown = heap() - baseline;
-    return { refused, ticked, exitCode, line, after: await logText(after), grownMiB: Math.round(grown / 2 ** 20) };
+    return { ...bomb, ticked: t.count() > 0 };
   },
 
-  /** The default limit holds a bomb too (no pidsLimit given). */
+  /** The default limit holds a bomb too (no pidsLimit given), and stop() ends it. */
   async 'fork-bomb-default'(engine) {
-    const c = await runBusy(engine, ['sh', '-c', 'f() { f | f & }; f; while :; do sleep 1; done']);
-    const refused = await until(async () => (await logText(c)).includes("can't fork"));
-    await c.stop({ timeout: 1 });
-    return { refused, exitCode: (await c.wait()).exitCode };
+    const { refused, exitCode, grownMiB } = await forkBomb(engine, {}, (c) => c.stop({ timeout: 1 }));
+    return { refused, exitCode, grownMiB };
   },
 };
+
+/** The heap in use after a full collection (the child runs with --expose-gc). */
+function heapUsed(): number {
+  (globalThis as { gc?: () => void }).gc?.();
+  return process.memoryUsage().heapUsed;
+}
+
+/**
+ * Runs a fork bomb until the shell reports a refused fork, ends it with `end`, removes it,
+ * runs another container, and measures the heap against a baseline taken before the bomb.
+ */
+async function forkBomb(engine: Engine, extra: Record<string, unknown>, end: (c: Container) => Promise<void>): Promise<Record<string, unknown>> {
+  const warm = await runBusy(engine, ['true']);
+  await warm.wait();
+  await warm.remove();
+  const baseline = heapUsed();
+  const c = await runBusy(engine, ['sh', '-c', 'f() { f | f & }; f; while :; do sleep 1; done'], extra);
+  const refused = await until(async () => (await logText(c)).includes("can't fork"));
+  await end(c);
+  const { exitCode } = await c.wait();
+  const line = (await logText(c)).split('\n').find((l) => l.includes("can't fork")) ?? '';
+  await c.remove({ force: true });
+  const after = await runBusy(engine, ['echo', 'after']);
+  await after.wait();
+  const text = await logText(after);
+  await after.remove();
+  // Give the killed processes' promise chains a few turns to unwind before measuring.
+  await ticks(10);
+  return { refused, exitCode, line, after: text, grownMiB: Math.round((heapUsed() - baseline) / 2 ** 20) };
+}
 
 const name = process.argv[2] ?? '';
 const probe = probes[name];

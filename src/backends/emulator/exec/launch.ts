@@ -160,7 +160,11 @@ function childContext(base: ProgramContext, argv: string[], options: LaunchOptio
     checkpoint: base.checkpoint,
     fork: base.fork,
     sleep: (ms) => base.sleep(ms),
-    exec: (childArgv, execOptions) => execFrom(ctx, childArgv, execOptions ?? {}, options),
+    // A method, not an arrow: called on a copy of this context (a shell's subshell carries its
+    // own `pid` and `fork`), the child is that copy's child.
+    exec(childArgv, execOptions) {
+      return execFrom(this ?? ctx, childArgv, execOptions ?? {}, options);
+    },
   };
   return ctx;
 }
