@@ -23,6 +23,7 @@
  * @module
  */
 import { LayerFormatError } from './errors.js';
+import { decodeNameBytes } from './name-bytes.js';
 import { BLOCK, checksumValid, isZeroBlock, paddedSize, parseHeader, parsePax, readNumber } from './host/tar-blocks.js';
 
 /** One entry of a tar, after its PAX and GNU long headers were applied. */
@@ -198,13 +199,13 @@ export class TarScanner {
    */
   #header(block: Buffer): ScannedEntry | 'x' | 'L' | 'K' | undefined {
     if (isZeroBlock(block)) return undefined;
-    const raw = parseHeader(block);
+    const raw = parseHeader(block, decodeNameBytes);
     if (!checksumValid(block)) {
       throw new LayerFormatError('bad-entry', this.#lastName, 'unreadable archive after entry (invalid tar header checksum)');
     }
     let type = raw.type;
     if (type === 'x' || type === 'L' || type === 'N' || type === 'K' || type === 'g') {
-      if (raw.size > MAX_META_SIZE) throw new LayerFormatError('bad-entry', raw.name, 'extended header too large');
+      if (raw.size > MAX_META_SIZE) throw new LayerFormatError('oversized-header', raw.name, 'extended header too large');
       if (type === 'g' || raw.size === 0) {
         this.#skip = paddedSize(raw.size);
         return undefined;
@@ -281,10 +282,10 @@ function applyPax(entry: ScannedEntry, pax: Map<string, Buffer>): void {
     }
     switch (key) {
       case 'path':
-        entry.name = value.toString('utf8');
+        entry.name = decodeNameBytes(value);
         break;
       case 'linkpath':
-        entry.linkname = value.toString('utf8');
+        entry.linkname = decodeNameBytes(value);
         break;
       case 'size':
         entry.size = paxNumber(value, entry.name, key);
@@ -309,9 +310,9 @@ function paxNumber(value: Buffer, name: string, key: string): number {
   return Number(text);
 }
 
-/** A GNU long name: the data up to the first NUL. */
+/** A GNU long name: the data up to the first NUL, its bytes kept. */
 function cString(data: Buffer): string {
   const end = data.indexOf(0);
-  return data.toString('utf8', 0, end < 0 ? data.length : end);
+  return decodeNameBytes(data, 0, end < 0 ? data.length : end);
 }
 
