@@ -8,24 +8,11 @@
  * Runs on every backend that is present; docker is skipped visibly when its engine is absent,
  * unless STOWAGE_REQUIRE names it.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { Engine } from '../../src/index.js';
+import { expect, it } from 'vitest';
 import type { Container } from '../../src/core/container.js';
-import { probeDocker } from '../../src/backends/docker/index.js';
-import { isRequired, seedTestImage, TEST_IMAGE } from '../../src/testing/index.js';
+import { describeOnBackends, type OracleContext } from './oracle.js';
 
 const CANT_FORK = "sh: can't fork: Resource temporarily unavailable\n";
-
-interface BackendUnderTest {
-  name: string;
-  open: () => Promise<Engine>;
-  available: () => Promise<boolean>;
-}
-
-const backends: BackendUnderTest[] = [
-  { name: 'emulator', open: () => Engine.open({ backend: 'emulator' }), available: async () => true },
-  { name: 'docker', open: () => Engine.open({ backend: 'docker' }), available: () => probeDocker() },
-];
 
 /** Output of a finished container, by stream. */
 async function output(c: Container): Promise<{ stdout: string; stderr: string }> {
@@ -48,56 +35,32 @@ const scripts: [number, string, string, string, number][] = [
   [3, 'true | ls / > /dev/null; echo after', 'after\n', '', 0],
 ];
 
-for (const backend of backends) {
-  describe(`process limit as ash meets it: ${backend.name}`, () => {
-    let engine: Engine | undefined;
-    let unavailable: string | undefined;
-    const made: Container[] = [];
+describeOnBackends('process limit as ash meets it', (ctx: OracleContext) => {
+  async function run(cmd: string[], pidsLimit?: number): Promise<Container> {
+    const c = await ctx.engine.containers.run({ image: ctx.image, cmd, ...(pidsLimit === undefined ? {} : { pidsLimit }) });
+    ctx.cleanup(() => c.remove({ force: true }));
+    return c;
+  }
 
-    beforeAll(async () => {
-      if (!(await backend.available())) {
-        if (isRequired(backend.name)) throw new Error(`STOWAGE_REQUIRE names ${backend.name}, but its engine is not available here`);
-        unavailable = `${backend.name} engine not available (set STOWAGE_REQUIRE=${backend.name} to fail instead)`;
-        return;
-      }
-      engine = await backend.open();
-      await seedTestImage(engine);
-    });
-
-    beforeEach(({ skip }) => {
-      if (unavailable) skip(unavailable);
-    });
-
-    afterAll(async () => {
-      for (const c of made) await c.remove({ force: true }).catch(() => undefined);
-      await engine?.close();
-    });
-
-    async function run(cmd: string[], pidsLimit?: number): Promise<Container> {
-      const c = await engine!.containers.run({ image: TEST_IMAGE, cmd, ...(pidsLimit === undefined ? {} : { pidsLimit }) });
-      made.push(c);
-      return c;
-    }
-
-    it.each(scripts)('pidsLimit %i: sh -c %j', async (limit, script, stdout, stderr, exitCode) => {
-      const c = await run(['sh', '-c', script], limit);
-      expect(await c.wait()).toEqual({ exitCode });
-      expect(await output(c)).toEqual({ stdout, stderr });
-    });
-
-    it('lets docker exec into a container at its limit; a fork inside it is refused', async () => {
-      const c = await run(['sleep', '1000'], 1);
-      expect(await c.exec(['echo', 'hi'])).toMatchObject({ exitCode: 0, stdout: 'hi\n' });
-      expect(await c.exec(['sh', '-c', 'true | true'])).toMatchObject({ exitCode: 2, stderr: CANT_FORK });
-      await c.kill();
-    });
-
-    // The emulator's side of this runs in a watchdogged child (busy-loops.test.ts): a regression
-    // there would freeze this runner.
-    it.skipIf(backend.name === 'emulator')('stop({ timeout: 1 }) of `while :; do :; done` as PID 1 ends with 137', async () => {
-      const c = await run(['sh', '-c', 'while :; do :; done']);
-      await c.stop({ timeout: 1 });
-      expect(await c.wait()).toEqual({ exitCode: 137 });
-    });
+  it.each(scripts)('pidsLimit %i: sh -c %j', async (limit, script, stdout, stderr, exitCode) => {
+    const c = await run(['sh', '-c', script], limit);
+    expect(await c.wait()).toEqual({ exitCode });
+    expect(await output(c)).toEqual({ stdout, stderr });
   });
-}
+
+  it('lets docker exec into a container at its limit; a fork inside it is refused', async () => {
+    const c = await run(['sleep', '1000'], 1);
+    expect(await c.exec(['echo', 'hi'])).toMatchObject({ exitCode: 0, stdout: 'hi\n' });
+    expect(await c.exec(['sh', '-c', 'true | true'])).toMatchObject({ exitCode: 2, stderr: CANT_FORK });
+    await c.kill();
+  });
+
+  // The emulator's side of this runs in a watchdogged child (busy-loops.test.ts): a regression
+  // there would freeze this runner.
+  it('stop({ timeout: 1 }) of `while :; do :; done` as PID 1 ends with 137', async ({ skip }) => {
+    if (ctx.backend === 'emulator') skip('run in a child process by busy-loops.test.ts');
+    const c = await run(['sh', '-c', 'while :; do :; done']);
+    await c.stop({ timeout: 1 });
+    expect(await c.wait()).toEqual({ exitCode: 137 });
+  });
+});
