@@ -24,7 +24,8 @@ describe('busy loops yield to the event loop (emulator)', () => {
     ['seq-huge', 'seq 1 1000000000 > /dev/null'],
     ['grep-stream', 'yes abc | grep -c x'],
   ];
-  it.each(spinning)('%s: start() returns, timers tick, kill() ends it with 137 (%s)', async (name) => {
+  // Each probe is its own child process: they may run side by side.
+  it.concurrent.each(spinning)('%s: start() returns, timers tick, kill() ends it with 137 (%s)', async (name) => {
     const r = expectFinished(await runProbe(name));
     expect(r).toEqual({ ticked: true, running: true, exitCode: 137 });
   });
