@@ -9,6 +9,11 @@
  * signal it has no handler for: see pid1-signals.ts for how the emulator tells (`docker stop`
  * of `sleep 1000` waits for the timeout and ends with 137; a shell that traps TERM exits).
  *
+ * The process has a PID in its container's process table, and so has every process it forks
+ * (process-controls.ts). Its checkpoint, which every effect passes too, is where it yields its
+ * time slice (scheduler.ts), waits while the container is paused, and dies once killed: that
+ * is how a program that never waits for anything can still be stopped.
+ *
  * @module
  */
 import { once } from 'node:events';

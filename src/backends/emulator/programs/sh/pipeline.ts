@@ -49,12 +49,12 @@ export async function runPipeline(sh: Shell, pipeline: Pipeline, io: FdTable): P
     // One process per stage, forked in order; as in ash, the first fork that fails stops the
     // forking, and the stages already forked still run to their end.
     const children: ForkedProcess[] = [];
-    let forkError: unknown;
-    for (let i = 0; i < n && forkError === undefined; i++) {
+    let refused: { error: unknown } | undefined;
+    for (let i = 0; i < n && !refused; i++) {
       try {
         children.push(sh.ctx.fork());
-      } catch (e) {
-        forkError = e ?? new Error('fork failed');
+      } catch (error) {
+        refused = { error };
       }
     }
     const runs = pipeline.commands.map(async (command, i) => {
@@ -75,7 +75,7 @@ export async function runPipeline(sh: Shell, pipeline: Pipeline, io: FdTable): P
     // Every stage ends before the pipeline does; one that was never forked closes its pipes at
     // once, so its neighbours see EOF or EPIPE and end too.
     const settled = await Promise.allSettled(runs);
-    if (forkError !== undefined) await sh.forkFailed(forkError, io);
+    if (refused) await sh.forkFailed(refused.error, io);
     const failed = settled.find((r) => r.status === 'rejected');
     if (failed) throw failed.reason;
     const statuses = settled.map((r) => (r as PromiseFulfilledResult<number>).value);

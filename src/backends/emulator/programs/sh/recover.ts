@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { BrokenPipeError, SignalledError, signalNumber } from '../io.js';
+import { BrokenPipeError, ForkError, SignalledError, signalNumber } from '../io.js';
 import { ExitSignal, ShellFailure } from './control.js';
 import type { FdTable } from './io-table.js';
 import { ShSyntaxError } from './lexer.js';
@@ -32,5 +32,6 @@ export async function recoverCommand(sh: Shell, e: unknown, io: FdTable): Promis
     await sh.error(e.message, io);
     throw new ExitSignal(2);
   }
-  return sh.forkFailed(e, io);
+  if (e instanceof ForkError) return sh.forkFailed(e, io);
+  throw e;
 }
