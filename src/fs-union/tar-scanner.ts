@@ -82,11 +82,24 @@ const EMPTY = Buffer.alloc(0);
 interface Pending {
   /** The entry whose body is collected, or the typeflag of a long header. */
   entry: ScannedEntry | 'x' | 'L' | 'K';
-  /** The destination buffer, exactly the body size. */
-  data: Buffer;
+  /** The body's size. */
+  size: number;
+  /**
+   * The destination buffer, exactly the body size; absent for a large body, whose bytes are
+   * kept as they arrive in `parts` and only put into one buffer once all of them came.
+   */
+  data: Buffer | undefined;
+  /** Bytes of a large body received so far (copies: the caller's chunks are not kept). */
+  parts: Buffer[];
   /** Bytes filled so far. */
   filled: number;
 }
+
+/**
+ * Bodies larger than this are not allocated from the size their header claims: a header can
+ * claim terabytes and be followed by nothing, so memory follows the bytes that really came.
+ */
+const UPFRONT_LIMIT = 64 * 1024 * 1024;
 
 /**
  * Parses tar bytes pushed in chunks of any size, calling the handler for each entry.
@@ -141,14 +154,16 @@ export class TarScanner {
       }
       const pending = this.#pending;
       if (pending !== undefined) {
-        const n = Math.min(pending.data.length - pending.filled, length - off);
-        buf.copy(pending.data, pending.filled, off, off + n);
+        const n = Math.min(pending.size - pending.filled, length - off);
+        if (pending.data) buf.copy(pending.data, pending.filled, off, off + n);
+        else pending.parts.push(Buffer.from(buf.subarray(off, off + n)));
         pending.filled += n;
         off += n;
-        if (pending.filled === pending.data.length) {
+        if (pending.filled === pending.size) {
           this.#pending = undefined;
-          this.#skip = paddedSize(pending.data.length) - pending.data.length;
-          this.#complete(pending.entry, pending.data, 0, pending.data.length, true);
+          this.#skip = paddedSize(pending.size) - pending.size;
+          const data = pending.data ?? this.#assemble(pending);
+          this.#complete(pending.entry, data, 0, pending.size, true);
         }
         continue;
       }
@@ -174,8 +189,8 @@ export class TarScanner {
         off += size;
         this.#complete(next, buf, off - size, off, false);
       } else {
-        const data = this.#allocBody(size, typeof next === 'string' ? Buffer.allocUnsafe : this.#allocate);
-        this.#pending = { entry: next, data, filled: 0 };
+        const data = size > UPFRONT_LIMIT ? undefined : this.#allocBody(size, this.#allocatorFor(next));
+        this.#pending = { entry: next, size, data, parts: [], filled: 0 };
       }
     }
   }
@@ -245,6 +260,20 @@ export class TarScanner {
       return undefined;
     }
     return entry;
+  }
+
+  /** Long headers are scanner-internal; entry bodies go where the caller keeps content. */
+  #allocatorFor(target: ScannedEntry | 'x' | 'L' | 'K'): (size: number) => Buffer {
+    return typeof target === 'string' ? Buffer.allocUnsafe : this.#allocate;
+  }
+
+  /** Joins a large body's parts into one buffer from the caller's allocator. */
+  #assemble(pending: Pending): Buffer {
+    const data = this.#allocBody(pending.size, this.#allocatorFor(pending.entry));
+    let at = 0;
+    for (const part of pending.parts) at += part.copy(data, at);
+    pending.parts.length = 0;
+    return data;
   }
 
   /** A buffer for a body split across chunks; a size no buffer can hold is a bad entry. */

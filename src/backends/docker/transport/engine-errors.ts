@@ -10,10 +10,12 @@
  */
 import {
   AbortError,
+  AuthenticationError,
   BackendUnavailableError,
   ConflictError,
   InvalidArgumentError,
   NotFoundError,
+  RateLimitError,
   StowageError,
   TimeoutError,
   UnsupportedError,
@@ -35,7 +37,9 @@ export type EngineErrorReason =
   | 'image-in-use'
   | 'no-such-image'
   | 'no-such-container'
-  | 'ambiguous-prefix';
+  | 'ambiguous-prefix'
+  | 'registry-auth'
+  | 'rate-limited';
 
 /** The outcome of {@link classifyEngineMessage}. */
 export interface EngineErrorClassification {
@@ -79,6 +83,10 @@ const messageRules: ReadonlyArray<{ test: RegExp; code: StowageErrorCode; reason
   { test: /image is being used|image .* is referenced in multiple repositories|unable to delete .* \(must be forced\)|unable to remove repository reference .* container .* is using/, code: 'CONFLICT', reason: 'image-in-use' },
   { test: /no such image|reference does not exist|manifest unknown|pull access denied|repository .* not found/, code: 'NOT_FOUND', reason: 'no-such-image' },
   { test: /no such container/, code: 'NOT_FOUND', reason: 'no-such-container' },
+  // A registry's refusals, relayed by the engine during pull and push (after Hub's "pull access
+  // denied", which Docker means as "no such repository").
+  { test: /no basic auth credentials|unauthorized: |authentication required|incorrect username or password/, code: 'UNAUTHORIZED', reason: 'registry-auth' },
+  { test: /toomanyrequests|too many requests/, code: 'RATE_LIMITED', reason: 'rate-limited' },
   // A short ID matching several objects is a 500 from Engine 20.10; API.md calls it a bad argument.
   { test: /multiple ids found with provided prefix|short identifier .* is ambiguous/, code: 'INVALID_ARGUMENT', reason: 'ambiguous-prefix' },
 ];
@@ -127,6 +135,10 @@ export function errorForCode(code: StowageErrorCode, message: string, details: R
       return new TimeoutError(message, options);
     case 'ABORTED':
       return new AbortError(message, options);
+    case 'UNAUTHORIZED':
+      return new AuthenticationError(message, options);
+    case 'RATE_LIMITED':
+      return new RateLimitError(message, options);
     default:
       return new BackendUnavailableError(message, options);
   }
