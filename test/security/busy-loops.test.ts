@@ -74,6 +74,10 @@ describe('busy loops yield to the event loop (emulator)', () => {
     expect(expectFinished(await runProbe('abort'))).toEqual({ name: 'AbortError' });
   });
 
+  it('a spinning RUN step lets the host tick, and aborting the build ends it leaving nothing', async () => {
+    expect(expectFinished(await runProbe('build-abort'))).toEqual({ ticked: true, name: 'AbortError', imagesLeft: 0, containersLeft: 0 });
+  });
+
   it('three busy containers all advance and the host interval keeps ticking', async () => {
     const r = expectFinished(await runProbe('fairness'));
     expect(r.ticked).toBe(true);

@@ -8,6 +8,9 @@
  * reports what happened (ticks seen, exit codes, output sizes), never wall-clock figures that
  * a test would assert on.
  */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Engine } from '../../src/index.js';
 import type { Container } from '../../src/core/container.js';
 
@@ -187,6 +190,32 @@ const probes: Record<string, Probe> = {
     }
     await c.kill();
     return { name };
+  },
+
+  /** A RUN step that spins: the host keeps ticking, and aborting the build ends it with nothing left. */
+  async 'build-abort'(engine) {
+    const t = ticker();
+    const context = await mkdtemp(join(tmpdir(), 'stowage-busy-build-'));
+    try {
+      await writeFile(join(context, 'Dockerfile'), 'FROM busybox\nRUN while :; do :; done\n');
+      const before = (await engine.images.list()).length;
+      const controller = new AbortController();
+      const started = t.count();
+      const build = engine.images.build({ context, tags: ['busy:build'], signal: controller.signal });
+      const ticked = await until(() => t.count() >= started + 10);
+      controller.abort();
+      let name = '';
+      try {
+        await build;
+      } catch (e) {
+        name = (e as Error).name;
+      }
+      const imagesLeft = (await engine.images.list()).length - before;
+      const containersLeft = (await engine.containers.list({ all: true })).length;
+      return { ticked, name, imagesLeft, containersLeft };
+    } finally {
+      await rm(context, { recursive: true, force: true });
+    }
   },
 
   /** Three busy containers: the host's interval keeps ticking and each container advances. */

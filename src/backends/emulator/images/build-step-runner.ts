@@ -9,16 +9,19 @@
  * @module
  */
 import { randomBytes } from 'node:crypto';
-import { PassThrough, Writable } from 'node:stream';
+import { Writable } from 'node:stream';
 import type { RunStepResult, RunStepSpec } from '../../../builder/host.js';
 import { throwIfAborted } from '../../../core/errors.js';
 import type { Layer } from '../../../fs-union/layer.js';
 import { UnionFS } from '../../../fs-union/union-fs.js';
-import { clockSleep, type EmulatorClock } from '../clock.js';
-import { launch } from '../exec/launch.js';
+import type { EmulatorClock } from '../clock.js';
+import { PauseGate } from '../containers/pause-gate.js';
+import { EmulatedProcess } from '../containers/process.js';
+import { DEFAULT_PIDS_LIMIT, ProcessTable } from '../containers/process-table.js';
+import { Scheduler } from '../containers/scheduler.js';
 import { EngineFile } from '../mounts/engine-file.js';
 import { MountedFs, type MountPoint } from '../mounts/mounted-fs.js';
-import type { ProgramContext, ProgramNet, ProgramTable } from '../program.js';
+import type { ProgramNet, ProgramTable } from '../program.js';
 import type { BuildStepRunner } from './store-core.js';
 
 /** Options of {@link createBuildStepRunner}. */
@@ -85,28 +88,32 @@ export function createBuildStepRunner(options: BuildStepRunnerOptions): BuildSte
     });
     const stdout = output();
     const stderr = output();
-    const stdin = new PassThrough();
-    stdin.end();
-    const controller = new AbortController();
-    const onAbort = (): void => controller.abort('SIGKILL');
-    signal?.addEventListener('abort', onAbort, { once: true });
-    const ctx: ProgramContext = {
-      argv: spec.argv,
-      env: envRecord(spec.env),
-      cwd: spec.workingDir,
-      hostname,
-      stdin,
-      stdout,
-      stderr,
-      fs: new MountedFs(rootfs, mounts),
-      net: noNetwork,
-      signal: controller.signal,
-      sleep: (ms) => clockSleep(options.clock, ms, controller.signal),
-      exec: () => Promise.reject(new Error('exec is provided by the launcher')),
-    };
+    // The step runs as a container's main process would: with its own freezer, PID space
+    // (and process limit) and time slices, so a busy RUN step cannot stall the engine and
+    // an abort kills it like `docker kill`.
     let exitCode: number;
+    let proc: EmulatedProcess | undefined;
+    const onAbort = (): void => proc?.deliver('SIGKILL');
+    signal?.addEventListener('abort', onAbort, { once: true });
     try {
-      exitCode = await launch(spec.argv, ctx, options.programs ? { programs: options.programs } : {});
+      proc = await EmulatedProcess.start({
+        argv: spec.argv,
+        env: envRecord(spec.env),
+        cwd: spec.workingDir,
+        hostname,
+        fs: new MountedFs(rootfs, mounts),
+        net: noNetwork,
+        gate: new PauseGate(),
+        table: new ProcessTable(DEFAULT_PIDS_LIMIT),
+        scheduler: new Scheduler(),
+        clock: options.clock,
+        ...(options.programs ? { programs: options.programs } : {}),
+        pid1: true,
+        stdout,
+        stderr,
+      });
+      if (signal?.aborted) proc.deliver('SIGKILL');
+      exitCode = await proc.exit;
     } catch (e) {
       // An executable that is missing or not executable fails the step as the engine says it.
       const code = (e as { exitCode?: unknown }).exitCode;
