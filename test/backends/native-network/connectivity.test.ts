@@ -27,7 +27,7 @@ describe.skipIf(!runs)('native networks: connectivity', () => {
   it('two namespaces on a user network ping each other by address and by name', async () => {
     const t = await testRoot();
     roots.push(t);
-    const net = await t.nets.create({ name: 'app', subnet: uniqueSubnet(), labels: { team: 'x' } });
+    const net = await t.nets.create({ name: 'app', subnet: await uniqueSubnet(), labels: { team: 'x' } });
     const a = await sandbox(t, 'host-a');
     const b = await sandbox(t, 'host-b');
     const epA = await t.nets.connect(a.id, 'app', { name: 'web', aliases: ['frontend'] });
@@ -94,9 +94,9 @@ describe.skipIf(!runs)('native networks: connectivity', () => {
   it('an internal network has no route out, and networks are isolated from each other', async () => {
     const t = await testRoot();
     roots.push(t);
-    await t.nets.create({ name: 'inner', subnet: uniqueSubnet(), internal: true });
-    await t.nets.create({ name: 'outer', subnet: uniqueSubnet() });
-    await t.nets.create({ name: 'outer2', subnet: uniqueSubnet() });
+    await t.nets.create({ name: 'inner', subnet: await uniqueSubnet(), internal: true });
+    await t.nets.create({ name: 'outer', subnet: await uniqueSubnet() });
+    await t.nets.create({ name: 'outer2', subnet: await uniqueSubnet() });
     const a = await sandbox(t, 'a');
     const b = await sandbox(t, 'b');
     const c = await sandbox(t, 'c');

@@ -5,7 +5,7 @@
  * @module
  */
 import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomInt } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -38,17 +38,23 @@ export async function kernelTestsRun(): Promise<boolean> {
   return false;
 }
 
-let subnetCounter = 0;
+const handedOut = new Set<number>();
 
 /**
- * A fresh /24 nobody else uses: a /20 per test process (by PID) inside 10.64.0.0/10, which
- * neither Docker's pools nor the module's defaults touch, and a counter within it.
+ * A fresh /24 inside 10.64.0.0/10 (which neither Docker's pools nor the module's defaults
+ * touch): picked at random among the 16384 there, never one this process gave before nor one
+ * the host has a route into (another test file's network, running side by side).
  */
-export function uniqueSubnet(): string {
-  const block = process.pid % 1024;
-  const index = subnetCounter++ % 16;
-  const base = (10 << 24) + (64 << 16) + block * 4096 + index * 256;
-  return `${[base >>> 24, (base >>> 16) & 255, (base >>> 8) & 255, 0].join('.')}/24`;
+export async function uniqueSubnet(): Promise<string> {
+  const routes = (JSON.parse(await host('ip', ['-j', '-4', 'route', 'show'])) as Array<{ dst: string }>).map((r) => r.dst);
+  for (;;) {
+    const index = randomInt(0, 16384);
+    if (handedOut.has(index)) continue;
+    const prefix = `10.${64 + (index >> 8)}.${index & 255}.`;
+    if (routes.some((r) => r.startsWith(prefix))) continue;
+    handedOut.add(index);
+    return `${prefix}0/24`;
+  }
 }
 
 /** A network manager over a fresh temp root, and how to get rid of it all. */
@@ -68,7 +74,7 @@ export async function testRoot(options: Partial<NativeNetworksOptions> = {}): Pr
   const dir = await mkdtemp(join(process.platform === 'linux' ? '/dev/shm' : tmpdir(), 'stw-net-'));
   const root = join(dir, 'root');
   const runRoot = join(dir, 'run');
-  const nets = createNativeNetworks({ root, runRoot, defaultSubnet: uniqueSubnet(), subnetPool: uniqueSubnet(), poolPrefix: 26, ...options });
+  const nets = createNativeNetworks({ root, runRoot, defaultSubnet: await uniqueSubnet(), subnetPool: await uniqueSubnet(), poolPrefix: 26, ...options });
   return {
     nets,
     root,
