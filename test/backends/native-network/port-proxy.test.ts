@@ -60,8 +60,8 @@ describe('PortProxy', () => {
   afterEach(async () => {
     for (const c of cleanups.splice(0).reverse()) await c();
   });
-  function track<T extends { close(...a: never[]): unknown }>(thing: T): T {
-    cleanups.push(() => new Promise<void>((resolve) => { void (thing.close as (cb?: () => void) => unknown)(() => resolve()); if (thing instanceof PortProxy) void thing.close().then(() => resolve()); }));
+  function track<T extends Server | PortProxy>(thing: T): T {
+    cleanups.push(() => (thing instanceof PortProxy ? thing.close() : new Promise<void>((resolve) => thing.close(() => resolve()))));
     return thing;
   }
 
