@@ -10,6 +10,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { afterEach } from 'vitest';
 import { createNativeNetworks, missingNetworkParts, type NativeNetworks, type NativeNetworksOptions } from '../../../src/backends/native/network/index.js';
 
 const run = promisify(execFile);
@@ -142,4 +143,23 @@ export async function until(probe: () => Promise<boolean> | boolean, what: strin
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, delay));
   }
+}
+
+/**
+ * Registers an afterEach that runs, last first, every cleanup added during a test, even when
+ * the test failed; `fresh()` is a {@link testRoot} purged that way.
+ */
+export function cleanupAfterEach(): { add(cleanup: () => Promise<unknown>): void; fresh(options?: Partial<NativeNetworksOptions>): Promise<TestRoot> } {
+  const cleanups: Array<() => Promise<unknown>> = [];
+  afterEach(async () => {
+    for (const c of cleanups.splice(0).reverse()) await c();
+  });
+  return {
+    add: (cleanup) => cleanups.push(cleanup),
+    async fresh(options) {
+      const t = await testRoot(options);
+      cleanups.push(() => t.cleanup());
+      return t;
+    },
+  };
 }

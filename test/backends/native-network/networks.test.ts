@@ -4,25 +4,17 @@
 // root and the CNI plugins; skipped visibly otherwise.
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ConflictError, InvalidArgumentError, NotFoundError, BackendUnavailableError } from '../../../src/core/errors.js';
 import { createNativeNetworks } from '../../../src/backends/native/network/index.js';
 import { listFirewall } from '../../../src/backends/native/network/firewall.js';
 import { NetworkPaths } from '../../../src/backends/native/network/records.js';
-import { host, kernelTestsRun, newId, testRoot, uniqueSubnet, type TestRoot } from './helpers.js';
+import { cleanupAfterEach, host, kernelTestsRun, newId, uniqueSubnet } from './helpers.js';
 
 const runs = await kernelTestsRun();
 
 describe.skipIf(!runs)('native networks: records and kernel objects', () => {
-  const roots: TestRoot[] = [];
-  afterEach(async () => {
-    await Promise.all(roots.splice(0).map((r) => r.cleanup()));
-  });
-  async function fresh(options = {}): Promise<TestRoot> {
-    const t = await testRoot(options);
-    roots.push(t);
-    return t;
-  }
+  const { fresh } = cleanupAfterEach();
 
   it('creates the default network on its own bridge and subnet, never Docker\'s', async () => {
     const subnet = await uniqueSubnet();

@@ -7,28 +7,19 @@ import { once } from 'node:events';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { PortProxy } from '../../../src/backends/native/network/index.js';
-import { inNetns, kernelTestsRun, newId, testRoot, until, uniqueSubnet, type TestRoot } from './helpers.js';
+import { inNetns, cleanupAfterEach, kernelTestsRun, newId, until, uniqueSubnet } from './helpers.js';
 
 const runs = await kernelTestsRun();
 
 describe.skipIf(!runs)('native networks: published ports', () => {
-  const cleanups: Array<() => Promise<unknown>> = [];
-  afterEach(async () => {
-    for (const c of cleanups.splice(0).reverse()) await c();
-  });
-
-  async function fresh(): Promise<TestRoot> {
-    const t = await testRoot();
-    cleanups.push(() => t.cleanup());
-    return t;
-  }
+  const { add, fresh } = cleanupAfterEach();
 
   /** busybox httpd serving `dir` on port 80 inside `netns`, stopped at cleanup. */
   async function httpd(netns: string, dir: string): Promise<ChildProcess> {
     const child = spawn('nsenter', [`--net=${netns}`, '/usr/bin/busybox', 'httpd', '-f', '-p', '80', '-h', dir], { stdio: 'ignore' });
-    cleanups.push(async () => {
+    add(async () => {
       if (child.exitCode === null && child.signalCode === null) {
         child.kill('SIGKILL');
         await once(child, 'exit');
@@ -66,7 +57,7 @@ describe.skipIf(!runs)('native networks: published ports', () => {
     await until(() => canConnect(ep.ipAddress, 80), 'httpd in the namespace');
 
     const proxy = new PortProxy({ portRange: [randomInt(20000, 31000), 31999] });
-    cleanups.push(() => proxy.close());
+    add(() => proxy.close());
     const rows = await proxy.publish({ id: server, name: 'server', endpointId: ep.endpointId }, [
       { protocol: 'tcp', targetIp: ep.ipAddress, targetPort: 80 },
     ]);

@@ -7,11 +7,11 @@ import { once } from 'node:events';
 import { chmod, mkdir, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { listFirewall } from '../../../src/backends/native/network/firewall.js';
 import { NetworkPaths } from '../../../src/backends/native/network/records.js';
 import { mountCount } from '../../../src/backends/native/network/netns.js';
-import { host, hostLinks, inNetns, kernelTestsRun, newId, testRoot, until, uniqueSubnet, type TestRoot } from './helpers.js';
+import { host, hostLinks, inNetns, cleanupAfterEach, kernelTestsRun, newId, until, uniqueSubnet } from './helpers.js';
 
 const runs = await kernelTestsRun();
 const child = fileURLToPath(new URL('./fixtures/connect-child.ts', import.meta.url));
@@ -33,15 +33,7 @@ async function bridgePorts(bridge: string): Promise<string[]> {
 }
 
 describe.skipIf(!runs)('native networks: recovery', () => {
-  const cleanups: Array<() => Promise<unknown>> = [];
-  afterEach(async () => {
-    for (const c of cleanups.splice(0).reverse()) await c();
-  });
-  async function fresh(): Promise<TestRoot> {
-    const t = await testRoot();
-    cleanups.push(() => t.cleanup());
-    return t;
-  }
+  const { add, fresh } = cleanupAfterEach();
 
   /** A plugin directory whose bridge plugin does its ADD, then signals `marker` and hangs. */
   async function hangingPlugins(dir: string, marker: string): Promise<string> {
@@ -70,7 +62,7 @@ describe.skipIf(!runs)('native networks: recovery', () => {
     const plugins = await hangingPlugins(join(t.runRoot, 'cni'), marker);
     const proc = spawn(process.execPath, ['--import', 'tsx', child, t.root, t.runRoot, plugins, victim, 'crash'], { detached: true, stdio: 'ignore' });
     const exited = once(proc, 'exit');
-    cleanups.push(async () => {
+    add(async () => {
       if (proc.exitCode === null && proc.signalCode === null) process.kill(-(proc.pid as number), 'SIGKILL');
     });
     await until(async () => (await files(t.runRoot)).includes('added'), 'the bridge plugin to finish its ADD', 30_000);
