@@ -22,6 +22,8 @@ export interface NetworkContext {
   cniPath: string;
   /** The cross-process lock. */
   lock: NetworkLock;
+  /** Set once this process has made the namespace directory a shared mount point. */
+  netnsDirReady: boolean;
 }
 
 /** The bridge plugin's configuration for a network record. */
@@ -37,15 +39,13 @@ export function cniConfigOf(ctx: NetworkContext, network: NetworkRecord): Record
 }
 
 /**
- * Takes a container off a network in the kernel: CNI DEL through the bridge plugin (its
- * interface deleted inside the namespace, which also removes the host end of the veth, and
- * its address released). When that fails (a broken namespace, say), host-local releases the
- * address directly; the interface goes with the namespace. Removes the member from `network`
- * (the caller saves it). Never throws for a member that is already gone.
+ * Takes a container's endpoint off a network in the kernel: CNI DEL through the bridge plugin
+ * (its interface deleted inside the namespace, which also removes the host end of the veth,
+ * and its address released). When that fails (a broken namespace, say), host-local releases
+ * the address directly; the interface goes with the namespace. Idempotent; needs no lock.
  */
-export async function detachMember(ctx: NetworkContext, network: NetworkRecord, containerId: string): Promise<void> {
-  const member = network.members[containerId];
-  const interfaceName = member?.interfaceName ?? 'eth0';
+export async function releaseEndpoint(ctx: NetworkContext, network: NetworkRecord, containerId: string): Promise<void> {
+  const interfaceName = network.members[containerId]?.interfaceName ?? 'eth0';
   const attachment = { containerId, netns: ctx.paths.netnsOf(containerId), interfaceName };
   const config = cniConfigOf(ctx, network);
   try {
@@ -57,6 +57,11 @@ export async function detachMember(ctx: NetworkContext, network: NetworkRecord, 
       throw error;
     }
   }
+}
+
+/** {@link releaseEndpoint}, then the member is removed from `network` (the caller saves it). */
+export async function detachMember(ctx: NetworkContext, network: NetworkRecord, containerId: string): Promise<void> {
+  await releaseEndpoint(ctx, network, containerId);
   delete network.members[containerId];
 }
 

@@ -14,7 +14,7 @@ import { writeFile } from 'node:fs/promises';
 import { ConflictError, InvalidArgumentError, NotFoundError } from '../../../core/errors.js';
 import type { EndpointInfo, EndpointSpec, SandboxSpec } from './api.js';
 import { CniPluginError, cniAdd, cniCheck, loopbackConfig, type CniResult } from './cni.js';
-import { cniConfigOf, detachMember, hostsDependents, refreshHostsFiles, type NetworkContext } from './context.js';
+import { cniConfigOf, detachMember, hostsDependents, refreshHostsFiles, releaseEndpoint, type NetworkContext } from './context.js';
 import { attachmentsOf, formatHostsFile } from './hosts-file.js';
 import { ensureBridgeOf } from './network-admin.js';
 import { requireNetwork } from './network-state.js';
@@ -45,7 +45,10 @@ export async function createSandbox(
   signal?: AbortSignal,
 ): Promise<{ netnsPath: string }> {
   const netnsPath = ctx.paths.netnsOf(containerId);
-  await ctx.lock(() => prepareNamespaceDir(ctx.paths.netns, signal), signal);
+  if (!ctx.netnsDirReady) {
+    await ctx.lock(() => prepareNamespaceDir(ctx.paths.netns, signal), signal);
+    ctx.netnsDirReady = true;
+  }
   // Outside the lock: a namespace file is the container's own; a crash between it and the
   // record leaves a namespace that reconciliation removes (it lists the directory).
   await createNamespace(netnsPath, signal);
@@ -162,29 +165,41 @@ export async function disconnect(ctx: NetworkContext, containerId: string, ref: 
 }
 
 /**
- * Detaches a container everywhere, deletes its namespace and record. The caller holds the
- * lock. Idempotent; resolves the containers whose hosts files changed.
+ * Detaches a container everywhere, deletes its namespace and record (with `kernelDone`, only
+ * the records: the caller already released the endpoints and the namespace). The caller holds
+ * the lock. Idempotent; resolves the containers whose hosts files changed.
  */
-export async function teardownSandbox(ctx: NetworkContext, containerId: string): Promise<Set<string>> {
+export async function teardownSandbox(ctx: NetworkContext, containerId: string, options: { kernelDone?: boolean } = {}): Promise<Set<string>> {
   const sandboxes = await ctx.state.sandboxes();
   const dependents = new Set<string>();
   for (const network of await ctx.state.networks()) {
     const member = network.members[containerId];
     if (!member) continue;
     for (const id of hostsDependents(containerId, member.name, network, sandboxes)) dependents.add(id);
-    await detachMember(ctx, network, containerId);
+    if (options.kernelDone) delete network.members[containerId];
+    else await detachMember(ctx, network, containerId);
     await ctx.state.saveNetwork(network);
   }
-  await removeNamespace(ctx.paths.netnsOf(containerId));
+  if (!options.kernelDone) await removeNamespace(ctx.paths.netnsOf(containerId));
   await ctx.state.deleteSandbox(containerId);
   dependents.delete(containerId);
   return dependents;
 }
 
-/** Tears a sandbox down and updates the hosts files that listed it (see NativeNetworks.destroySandbox). */
+/**
+ * Tears a sandbox down and updates the hosts files that listed it (see
+ * NativeNetworks.destroySandbox). The kernel work (CNI DEL, unmounting the namespace) runs
+ * outside the lock, so containers stopping together do not queue behind each other's veth
+ * deletions; only the record update holds it. The caller does not run it alongside a
+ * `connect` of the same container.
+ */
 export async function destroySandbox(ctx: NetworkContext, containerId: string, signal?: AbortSignal): Promise<void> {
+  for (const network of await ctx.state.networks()) {
+    if (network.members[containerId]) await releaseEndpoint(ctx, network, containerId);
+  }
+  await removeNamespace(ctx.paths.netnsOf(containerId));
   await ctx.lock(async () => {
-    await refreshHostsFiles(ctx, await teardownSandbox(ctx, containerId));
+    await refreshHostsFiles(ctx, await teardownSandbox(ctx, containerId, { kernelDone: true }));
   }, signal);
 }
 

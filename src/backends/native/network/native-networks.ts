@@ -64,6 +64,7 @@ class NativeNetworksImpl implements NativeNetworks {
       cniPath: options.cniPath ?? DEFAULT_CNI_PATH,
       // Created lazily: the lock names the root by inode, so the root must exist first.
       lock: options.lock ?? lazyLock(() => this.#ready().then(() => root)),
+      netnsDirReady: false,
     };
     this.#plan = {
       defaultSubnet: options.defaultSubnet ?? DEFAULT_BRIDGE_SUBNET,
@@ -163,6 +164,7 @@ class NativeNetworksImpl implements NativeNetworks {
 
   async purge(signal?: AbortSignal): Promise<void> {
     await this.#locked(() => purgeRoot(this.#ctx, signal), signal);
+    this.#ctx.netnsDirReady = false;
   }
 }
 
