@@ -98,12 +98,11 @@ describe('PortProxy', () => {
     }
   });
 
-  it('keeps backpressure: a reader that stops makes the writer wait, and nothing is lost', async () => {
+  it.each(['client to container', 'container to client'] as const)('keeps backpressure %s: a reader that stops makes the writer wait, and nothing is lost', async (direction) => {
     let target!: Socket;
     const server = track(createServer((socket) => {
       target = socket;
       socket.on('error', () => undefined);
-      socket.pause();
     }));
     const targetPort = await listen(server);
     const proxy = track(new PortProxy());
@@ -113,34 +112,34 @@ describe('PortProxy', () => {
     client.on('error', () => undefined);
     await once(client, 'connect');
     await until(() => target !== undefined, 'the relayed connection');
-    // One 1 MiB buffer written 192 times: the client holds references, not copies.
+    const [writer, reader] = direction === 'client to container' ? [client, target] : [target, client];
+    reader.pause();
+    // One 1 MiB buffer written 192 times: the writer holds references, not copies.
     const chunk = randomBytes(1 << 20);
     const total = 192;
-    for (let i = 0; i < total; i++) client.write(chunk);
-    const queued = (): number => client.writableLength;
-    // Wait until the queue stops shrinking: then every buffer between the two ends is full.
+    for (let i = 0; i < total; i++) writer.write(chunk);
+    // Wait until the writer's queue stops shrinking: then every buffer in between is full.
     let last = -1;
     await until(() => {
-      const now = queued();
-      const settled = now === last;
-      last = now;
+      const settled = writer.writableLength === last;
+      last = writer.writableLength;
       return settled;
     }, 'the pipeline to fill', 20_000);
-    // Kernel buffers on three sockets hold at most (wmem max + rmem max) each hop; a proxy that
-    // ignored backpressure would have drained the client's queue completely.
+    // Kernel buffers on the way hold at most (wmem max + rmem max) per hop; a proxy that
+    // ignored backpressure would have taken the writer's whole queue into its own memory.
     const [wmem, rmem] = await Promise.all(['tcp_wmem', 'tcp_rmem'].map(async (f) => Number((await readFile(`/proc/sys/net/ipv4/${f}`, 'utf8')).trim().split(/\s+/)[2])));
     const kernelRoom = 2 * ((wmem ?? 0) + (rmem ?? 0));
-    expect(queued()).toBeGreaterThan(total * chunk.length - kernelRoom - (8 << 20));
+    expect(writer.writableLength).toBeGreaterThan(total * chunk.length - kernelRoom - (8 << 20));
     // Release the reader: everything arrives, in order.
     const hash = createHash('sha256');
     let received = 0;
-    target.on('data', (data: Buffer) => {
+    reader.on('data', (data: Buffer) => {
       hash.update(data);
       received += data.length;
     });
-    target.resume();
-    client.end();
-    await once(target, 'end');
+    reader.resume();
+    writer.end();
+    await once(reader, 'end');
     expect(received).toBe(total * chunk.length);
     const expected = createHash('sha256');
     for (let i = 0; i < total; i++) expected.update(chunk);

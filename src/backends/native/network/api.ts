@@ -131,7 +131,10 @@ export interface NativeNetworks {
   disconnect(containerId: string, network: string, signal?: AbortSignal): Promise<void>;
   /** The container's endpoints, its primary (eth0) first; empty without a sandbox. */
   endpoints(containerId: string, signal?: AbortSignal): Promise<EndpointInfo[]>;
-  /** Detaches the container everywhere and deletes its namespace. Idempotent. */
+  /**
+   * Detaches the container everywhere and deletes its namespace. Idempotent. Do not run it
+   * alongside a `connect` of the same container (stop after start has returned).
+   */
   destroySandbox(containerId: string, signal?: AbortSignal): Promise<void>;
   /** The container's /etc/hosts as it is now (NotFoundError without a sandbox). */
   hostsFile(containerId: string, signal?: AbortSignal): Promise<string>;
@@ -141,7 +144,8 @@ export interface NativeNetworks {
   check(containerId: string, signal?: AbortSignal): Promise<void>;
   /**
    * Removes what belongs to no container in `liveContainerIds` (those whose process runs or is
-   * paused): namespaces, veths (CNI DEL), address reservations, members, sandbox records;
+   * paused, and those any process is starting right now: a sandbox not in the set is torn
+   * down): namespaces, veths (CNI DEL), address reservations, members, sandbox records;
    * bridges of removed networks; rewrites the firewall chains from the records; deletes
    * half-written records. Call it when a root is opened.
    */

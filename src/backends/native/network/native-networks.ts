@@ -40,8 +40,10 @@ export interface NativeNetworksOptions {
   /** The CNI plugin directory (default {@link DEFAULT_CNI_PATH}). */
   cniPath?: string;
   /**
-   * The cross-process lock (default: one of our own on `root`). Pass the engine lock of the
-   * root so that the whole backend has one.
+   * The cross-process lock (default: one of our own on `root`). The methods take it
+   * themselves and it need not be reentrant, so never call them while holding it: pass a lock
+   * of its own scope (native-run's `withLock(abstractLockName(root, 'network'), ...)`), not
+   * one the caller may already hold.
    */
   lock?: NetworkLock;
   /** The host's resolv.conf (default `/etc/resolv.conf`). */
@@ -180,7 +182,7 @@ function lazyLock(dir: () => Promise<string>): NetworkLock {
  *
  * @example
  * ```ts
- * const nets = createNativeNetworks({ root: '/var/lib/stowage', runRoot: '/run/stowage', lock: ctx.locked });
+ * const nets = createNativeNetworks({ root: '/var/lib/stowage', runRoot: '/run/stowage' });
  * await nets.reconcile(runningContainerIds);
  * await nets.ensureDefault();
  * ```
