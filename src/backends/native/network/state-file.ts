@@ -53,12 +53,13 @@ export async function readJsonFile<S extends z.ZodType>(path: string, schema: S)
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;
   }
-  let parsed: ReturnType<S['safeParse']>;
+  let raw: unknown;
   try {
-    parsed = schema.safeParse(JSON.parse(text)) as ReturnType<S['safeParse']>;
+    raw = JSON.parse(text);
   } catch (error) {
     throw new BackendUnavailableError(`network state file is not JSON: ${path}`, { details: { path }, cause: error });
   }
+  const parsed = schema.safeParse(raw);
   if (!parsed.success) {
     throw new BackendUnavailableError(`network state file does not match its schema: ${path}`, {
       details: { path, issues: parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.')}: ${i.message}`) },
