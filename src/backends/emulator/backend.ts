@@ -33,6 +33,12 @@ export interface EmulatorOptions {
   /** Where `pull` looks after the built-in catalogue. */
   imageSources?: ImageSource;
   /**
+   * Most processes a container may run at once when its spec sets no `pidsLimit` (default
+   * 1024; 0 or less: no limit). A fork past it fails with EAGAIN, as under Docker's
+   * `--pids-limit`, so a fork bomb cannot exhaust the engine's memory.
+   */
+  pidsLimit?: number;
+  /**
    * Registry access. Names with a registry host (`127.0.0.1:5000/app`) are always pulled from
    * and pushed to their registry; Docker Hub names (`busybox`) come from the built-in catalogue
    * unless `mirror` names a registry to use for them.
@@ -115,6 +121,7 @@ export function createEmulatorBackend(options: EmulatorOptions = {}): Backend {
     applyChanges: applyImageChanges,
     ...(options.programs === undefined ? {} : { programs: options.programs }),
     ...(options.logBytes === undefined ? {} : { logBytes: options.logBytes }),
+    ...(options.pidsLimit === undefined ? {} : { pidsLimit: options.pidsLimit }),
   });
   const registry = containers.registry;
   network.setContainerResolver((ref) => {

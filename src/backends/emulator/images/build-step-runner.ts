@@ -3,23 +3,26 @@
  * of the given layers (a fresh union view, BuildKit's `/etc/hosts` for its `buildkitsandbox`
  * hostname and the engine's `/etc/resolv.conf` mounted over it, the step's heredoc scripts
  * mounted read-only) as the stage's USER, on the engine's default bridge as BuildKit's steps
- * are on Engine 20.10, and the container's read-write layer becomes the step's layer. The container is
- * never registered with the engine: nothing is left behind whatever happens, and it does not
- * show in `ps`, as BuildKit's build containers do not.
+ * are on Engine 20.10, and the container's read-write layer becomes the step's layer. The
+ * container is never registered with the engine: nothing is left behind whatever happens, and
+ * it does not show in `ps`, as BuildKit's build containers do not.
  *
  * @module
  */
-import { PassThrough, Writable } from 'node:stream';
+import { Writable } from 'node:stream';
 import type { RunStepResult, RunStepSpec } from '../../../builder/host.js';
 import { throwIfAborted } from '../../../core/errors.js';
 import type { Layer } from '../../../fs-union/layer.js';
 import { UnionFS } from '../../../fs-union/union-fs.js';
-import { clockSleep, type EmulatorClock } from '../clock.js';
-import { launch } from '../exec/launch.js';
-import { EngineFile } from '../mounts/engine-file.js';
+import type { EmulatorClock } from '../clock.js';
+import { PauseGate } from '../containers/pause-gate.js';
+import { EmulatedProcess } from '../containers/process.js';
+import { DEFAULT_PIDS_LIMIT, ProcessTable } from '../containers/process-table.js';
+import { Scheduler } from '../containers/scheduler.js';
 import { buildStepGroups, buildStepUserEnv, isUnknownAccount, resolveUser } from '../containers/user.js';
+import { EngineFile } from '../mounts/engine-file.js';
 import { MountedFs, type MountPoint } from '../mounts/mounted-fs.js';
-import type { ProgramContext, ProgramNet, ProgramTable } from '../program.js';
+import type { ProgramNet, ProgramTable } from '../program.js';
 import type { BuildStepRunner } from './store-core.js';
 
 /** Options of {@link createBuildStepRunner}. */
@@ -105,29 +108,34 @@ export function createBuildStepRunner(options: BuildStepRunnerOptions): BuildSte
     });
     const stdout = output();
     const stderr = output();
-    const stdin = new PassThrough();
-    stdin.end();
-    const controller = new AbortController();
-    const onAbort = (): void => controller.abort('SIGKILL');
-    signal?.addEventListener('abort', onAbort, { once: true });
-    const sandbox = options.sandbox?.(hostname, controller.signal);
-    const ctx: ProgramContext = {
-      argv: spec.argv,
-      env,
-      cwd: spec.workingDir,
-      hostname,
-      stdin,
-      stdout,
-      stderr,
-      fs,
-      net: sandbox?.net ?? noNetwork,
-      signal: controller.signal,
-      sleep: (ms) => clockSleep(options.clock, ms, controller.signal),
-      exec: () => Promise.reject(new Error('exec is provided by the launcher')),
-    };
+    // The step runs as a container's main process would: with its own freezer, PID space
+    // (and process limit) and time slices, so a busy RUN step cannot stall the engine and
+    // an abort kills it like `docker kill`.
     let exitCode: number;
+    let proc: EmulatedProcess | undefined;
+    const onAbort = (): void => proc?.deliver('SIGKILL');
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const network = new AbortController();
+    const sandbox = options.sandbox?.(hostname, network.signal);
     try {
-      exitCode = await launch(spec.argv, ctx, options.programs ? { programs: options.programs } : {});
+      proc = await EmulatedProcess.start({
+        argv: spec.argv,
+        env,
+        cwd: spec.workingDir,
+        hostname,
+        fs,
+        net: sandbox?.net ?? noNetwork,
+        gate: new PauseGate(),
+        table: new ProcessTable(DEFAULT_PIDS_LIMIT),
+        scheduler: new Scheduler(),
+        clock: options.clock,
+        ...(options.programs ? { programs: options.programs } : {}),
+        pid1: true,
+        stdout,
+        stderr,
+      });
+      if (signal?.aborted) proc.deliver('SIGKILL');
+      exitCode = await proc.exit;
     } catch (e) {
       // An executable that is missing or not executable fails the step as the engine says it.
       const code = (e as { exitCode?: unknown }).exitCode;
@@ -136,7 +144,7 @@ export function createBuildStepRunner(options: BuildStepRunnerOptions): BuildSte
     } finally {
       signal?.removeEventListener('abort', onAbort);
       // The step's listeners close with it; its address goes back to the network.
-      controller.abort('SIGKILL');
+      network.abort();
       await sandbox?.release();
     }
     throwIfAborted(signal);
