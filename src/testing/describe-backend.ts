@@ -7,6 +7,7 @@ import { afterAll, beforeAll, beforeEach, describe } from 'vitest';
 import type { Engine } from '../core/engine.js';
 import { NotFoundError } from '../core/errors.js';
 import { busyboxRootfsTar, TEST_IMAGE } from './busybox-rootfs.js';
+import { buildCases } from './cases/build.js';
 import { execLogsCases } from './cases/exec-logs.js';
 import { imageFsCases } from './cases/images-fs.js';
 import { lifecycleCases } from './cases/lifecycle.js';
@@ -15,9 +16,9 @@ import { volumeCases } from './cases/volumes.js';
 import { SuiteState, type CapabilityName } from './suite-context.js';
 
 /** The groups of cases the conformance suite has, in the order they run. */
-export const CONFORMANCE_GROUPS = ['lifecycle', 'exec', 'volumes', 'network', 'images'] as const;
+export const CONFORMANCE_GROUPS = ['lifecycle', 'exec', 'volumes', 'network', 'images', 'build'] as const;
 
-/** A group of conformance cases: `lifecycle`, `exec` (exec, attach, logs), `volumes`, `network` (ports, links, networks), `images` (images and filesystems). */
+/** A group of conformance cases: `lifecycle`, `exec` (exec, attach, logs), `volumes`, `network` (ports, links, networks), `images` (images and filesystems), `build` (Dockerfile builds). */
 export type ConformanceGroup = (typeof CONFORMANCE_GROUPS)[number];
 
 /** Options of {@link describeBackend}. */
@@ -112,5 +113,6 @@ export function describeBackend(options: DescribeBackendOptions): void {
     if (wanted.has('volumes')) describe('volumes', () => volumeCases(state));
     if (wanted.has('network')) describe('ports, links and networks', () => networkCases(state));
     if (wanted.has('images')) describe('images and filesystems', () => imageFsCases(state));
+    if (wanted.has('build')) describe('Dockerfile builds', () => buildCases(state));
   });
 }

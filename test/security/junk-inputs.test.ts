@@ -21,7 +21,9 @@ import { NotFoundError, StowageError } from '../../src/core/errors.js';
 import type { Image } from '../../src/core/image.js';
 import type { Network } from '../../src/core/network.js';
 import type { Volume } from '../../src/core/volume.js';
-import { familiarName, formatContainerStatus, humanDuration, parseDockerfile, parseImageRef } from '../../src/index.js';
+import {
+  dockerfileStages, dumpDockerfile, familiarName, formatContainerStatus, formatDockerfile, humanDuration, parseDockerfile, parseImageRef,
+} from '../../src/index.js';
 import { describeOnBackends, type OracleContext } from './oracle.js';
 import { arg, junkValue, localRef, localRefs, missingPath, settle } from './junk.js';
 
@@ -125,6 +127,9 @@ function methods(ctx: OracleContext, tempDir: () => string): Record<string, { ke
       },
     },
     parseDockerfile: { call: (_f, a) => parseDockerfile(a as never) },
+    dockerfileStages: { call: (_f, a) => dockerfileStages(a as never) },
+    dumpDockerfile: { call: (_f, a) => dumpDockerfile(a as never) },
+    formatDockerfile: { call: (_f, a) => formatDockerfile(a as never) },
     parseImageRef: { call: (_f, a, b) => parseImageRef(a as never, b as never) },
     familiarName: { call: (_f, a) => familiarName(a as never) },
     humanDuration: { call: (_f, a) => humanDuration(a as never) },

@@ -25,6 +25,10 @@ const DockerOptionsSchema = strictObject({
   tls: strictObject({ ca: pem, cert: pem, key: pem, verify: z.boolean().optional() }).optional(),
   env: z.record(z.string(), z.string().optional()).optional(),
   configDir: z.string().min(1).optional(),
+  registry: strictObject({
+    credentials: z.record(z.string(), strictObject({ username: z.string(), password: z.string() })).optional(),
+    dockerConfig: z.union([z.string(), z.literal(false)]).optional(),
+  }).optional(),
 });
 
 // The schema must know exactly the keys of DockerBackendOptions.

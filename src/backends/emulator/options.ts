@@ -19,6 +19,7 @@ const EmulatorOptionsSchema = strictObject({
     .refine(([low, high]) => low <= high, 'the first port must not be above the second').optional(),
   idSource: fn('a function returning 64 hex characters').optional(),
   logBytes: z.number().int().positive().optional(),
+  pidsLimit: z.number().int().optional(),
   imageSources: fn('an image source function').optional(),
   registry: strictObject({
     mirror: z.string().min(1).optional(),

@@ -102,6 +102,12 @@ export interface ContainerSpec {
   stopSignal?: string;
   /** Seconds `stop()` waits before SIGKILL; default 10; negative: no limit. `--stop-timeout`. */
   stopTimeout?: number;
+  /**
+   * Most processes the container may run at once; a fork past it fails with EAGAIN. 0 or -1:
+   * no limit. Absent: the engine's default (none on Docker, 1024 on the emulator).
+   * `--pids-limit` (Docker's `HostConfig.PidsLimit`).
+   */
+  pidsLimit?: number;
 }
 
 // Kept as a shape (not only the typed export) so RunSpecSchema can extend it.
@@ -129,6 +135,7 @@ const containerSpecShape = {
   stopSignal: SignalName.optional(),
   // The engine keeps any integer; a negative one makes stop() wait as long as it takes.
   stopTimeout: z.number().int().optional(),
+  pidsLimit: z.number().int().min(-1).optional(),
 };
 
 /** Validates a {@link ContainerSpec} (names the bad field, e.g. `spec.ports.0.containerPort`). */
@@ -199,4 +206,6 @@ export interface ContainerCreateRequest {
   stopSignal?: string;
   /** Default stop timeout in seconds. */
   stopTimeout?: number;
+  /** Process limit (0 or -1: none; absent: the backend's default). */
+  pidsLimit?: number;
 }
