@@ -6,7 +6,9 @@
 import { z } from 'zod';
 import type { Backend } from './backend.js';
 import { applyAbort } from './abort.js';
+import { stat } from 'node:fs/promises';
 import { imageRefInput } from './edge-checks.js';
+import { InvalidArgumentError } from './errors.js';
 import { Image } from './image.js';
 import {
   BuildSpecSchema,
@@ -82,7 +84,8 @@ export class ImageCollection {
   async build(spec: BuildSpec): Promise<BuildResult> {
     const opts = parseInput(BuildSpecSchema, spec, 'spec');
     opts.tags?.forEach((tag, i) => imageRefInput(tag, `spec.tags.${i}`, { tagOnly: true }));
-    const context = typeof spec.context === 'string' ? spec.context : toReadable(spec.context, 'spec.context');
+    if (typeof opts.context === 'string') await checkContextDir(opts.context);
+    const context = typeof opts.context === 'string' ? opts.context : toReadable(opts.context, 'spec.context');
     const { id, steps } = await applyAbort(opts.signal, () => this.#backend.images.build({
       context,
       dockerfile: opts.dockerfile ?? 'Dockerfile',
@@ -117,5 +120,16 @@ export class ImageCollection {
     const opts = parseInput(SignalOptionSchema, options, 'options');
     const info = await applyAbort(opts.signal, () => this.#backend.images.inspect(name, opts));
     return new Image(this.#backend, info.id, name, false);
+  }
+}
+
+/** A context directory must exist and be a directory; refused in the docker CLI's words. */
+async function checkContextDir(dir: string): Promise<void> {
+  const info = await stat(dir).catch(() => undefined);
+  if (info === undefined) {
+    throw new InvalidArgumentError(`unable to prepare context: path "${dir}" not found`, { details: { path: 'spec.context', value: dir } });
+  }
+  if (!info.isDirectory()) {
+    throw new InvalidArgumentError(`unable to prepare context: context must be a directory: ${dir}`, { details: { path: 'spec.context', value: dir } });
   }
 }

@@ -142,6 +142,17 @@ describeOnBackends('strict inputs', (ctx) => {
       expect(Buffer.concat(chunks).subarray(0, 8).toString()).toBe('hostname');
     });
 
+    it('bytes that are not an image archive fail load in the engine\'s words', async () => {
+      for (const [bytes, text] of [
+        [Uint8Array.from([1, 2, 3]), 'Error processing tar file(exit status 1): unexpected EOF'],
+        [Buffer.from('not an archive at all, just text. '.repeat(40)), 'Error processing tar file(exit status 1): archive/tar: invalid tar header'],
+      ] as const) {
+        const e = await failure(() => ctx.engine.images.load(bytes));
+        expect(e).toBeInstanceOf(InvalidArgumentError);
+        expect(e.message).toBe(text);
+      }
+    });
+
     it('bad references are refused for tag, pull and push before the engine sees them', async () => {
       const image = await ctx.engine.images.get(ctx.image);
       expect((await failure(() => image.tag('Bad:ref'))).message).toBe('invalid reference format: repository name (library/Bad) must be lowercase');
