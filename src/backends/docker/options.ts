@@ -6,14 +6,14 @@
  * @module
  */
 import { z } from 'zod';
-import { parseInput } from '../../core/schemas/validate.js';
+import { backendOptions } from '../../core/schemas/backend-options.js';
 import { strictObject } from '../../core/schemas/strict.js';
 import type { DockerBackendOptions } from './backend.js';
 import { DockerClient } from './transport/index.js';
 
 const pem = z.union([z.string(), z.instanceof(Buffer)]).optional();
 
-const DockerOptionsSchema = strictObject({
+const dockerOptions = backendOptions<DockerBackendOptions>()(strictObject({
   client: z.instanceof(DockerClient).optional(),
   connection: z.object({}).passthrough().optional(),
   apiVersion: z.string().regex(/^\d+\.\d+$/, 'expected an API version such as 1.41').optional(),
@@ -29,17 +29,12 @@ const DockerOptionsSchema = strictObject({
     credentials: z.record(z.string(), strictObject({ username: z.string(), password: z.string() })).optional(),
     dockerConfig: z.union([z.string(), z.literal(false)]).optional(),
   }).optional(),
-});
-
-// The schema must know exactly the keys of DockerBackendOptions.
-type Keys = keyof typeof DockerOptionsSchema.shape;
-const keysMatch: [Keys] extends [keyof DockerBackendOptions] ? ([keyof DockerBackendOptions] extends [Keys] ? true : false) : false = true;
-void keysMatch;
+}));
 
 /** The option names `createDockerBackend` takes; `Engine.open({ backend: 'auto' })` hands docker only these. */
-export const dockerOptionKeys: readonly (keyof DockerBackendOptions)[] = Object.keys(DockerOptionsSchema.shape) as (keyof DockerBackendOptions)[];
+export const dockerOptionKeys: readonly (keyof DockerBackendOptions)[] = dockerOptions.keys;
 
 /** Validates the Docker backend's options (InvalidArgumentError naming the bad field). */
 export function checkDockerOptions(options: unknown): void {
-  parseInput(DockerOptionsSchema, options, 'options');
+  dockerOptions.check(options);
 }

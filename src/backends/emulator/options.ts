@@ -6,13 +6,13 @@
  * @module
  */
 import { z } from 'zod';
-import { parseInput } from '../../core/schemas/validate.js';
+import { backendOptions } from '../../core/schemas/backend-options.js';
 import { strictObject } from '../../core/schemas/strict.js';
 import type { EmulatorOptions } from './backend.js';
 
 const fn = (what: string) => z.custom<(...args: never[]) => unknown>((v) => typeof v === 'function', `expected ${what}`);
 
-const EmulatorOptionsSchema = strictObject({
+const emulatorOptions = backendOptions<EmulatorOptions>()(strictObject({
   programs: z.record(z.string(), fn('a program (a function)')).optional(),
   clock: z.object({ now: fn('a now() function'), sleep: fn('a sleep() function').optional() }).optional(),
   portRange: z.tuple([z.number().int().min(1).max(65535), z.number().int().min(1).max(65535)])
@@ -30,18 +30,12 @@ const EmulatorOptionsSchema = strictObject({
     chunkSize: z.number().int().positive().optional(),
     platform: z.string().min(1).optional(),
   }).optional(),
-});
-
-// The schema must know exactly the keys of EmulatorOptions: an option added to one and not the
-// other fails to compile here.
-type Keys = keyof typeof EmulatorOptionsSchema.shape;
-const keysMatch: [Keys] extends [keyof EmulatorOptions] ? ([keyof EmulatorOptions] extends [Keys] ? true : false) : false = true;
-void keysMatch;
+}));
 
 /** The option names `createEmulatorBackend` takes; `Engine.open({ backend: 'auto' })` hands the emulator only these. */
-export const emulatorOptionKeys: readonly (keyof EmulatorOptions)[] = Object.keys(EmulatorOptionsSchema.shape) as (keyof EmulatorOptions)[];
+export const emulatorOptionKeys: readonly (keyof EmulatorOptions)[] = emulatorOptions.keys;
 
 /** Validates the emulator's options (InvalidArgumentError naming the bad field). */
 export function checkEmulatorOptions(options: unknown): void {
-  parseInput(EmulatorOptionsSchema, options, 'options');
+  emulatorOptions.check(options);
 }

@@ -12,10 +12,8 @@ import type { Backend } from '../../core/backend.js';
 import { UnsupportedError } from '../../core/errors.js';
 import { missingNativePrerequisites } from './prerequisites.js';
 import { z } from 'zod';
-import { parseInput } from '../../core/schemas/validate.js';
+import { backendOptions } from '../../core/schemas/backend-options.js';
 import { strictObject } from '../../core/schemas/strict.js';
-
-const NativeOptionsSchema = strictObject({ root: z.string().min(1).optional() });
 
 export { missingNativePrerequisites, type MissingPrerequisite } from './prerequisites.js';
 
@@ -25,8 +23,10 @@ export interface NativeBackendOptions {
   root?: string;
 }
 
+const nativeOptions = backendOptions<NativeBackendOptions>()(strictObject({ root: z.string().min(1).optional() }));
+
 /** The option names `createNativeBackend` takes; `Engine.open({ backend: 'auto' })` hands native only these. */
-export const nativeOptionKeys: readonly (keyof NativeBackendOptions)[] = ['root'];
+export const nativeOptionKeys: readonly (keyof NativeBackendOptions)[] = nativeOptions.keys;
 
 // `Engine.open({ backend: 'native', ... })` takes NativeBackendOptions.
 declare module '../../core/open-backend.js' {
@@ -41,7 +41,7 @@ declare module '../../core/open-backend.js' {
  * UnsupportedError, naming any host prerequisite that is missing as well.
  */
 export async function createNativeBackend(options: NativeBackendOptions = {}): Promise<Backend> {
-  parseInput(NativeOptionsSchema, options, 'options');
+  nativeOptions.check(options);
   const missing = await missingNativePrerequisites();
   throw new UnsupportedError('the native backend is not implemented in this release of Stowage', {
     details: { root: options.root ?? '/var/lib/stowage', missing: missing.map((m) => m.message) },
