@@ -62,6 +62,7 @@ export class ImageCollection {
   async import(source: string | ByteSource, options: ImportOptions = {}): Promise<Image> {
     const opts = parseInput(ImportOptionsSchema, options, 'options');
     if (opts.ref !== undefined) imageRefInput(opts.ref, 'options.ref', { tagOnly: true });
+    if (typeof source === 'string') await checkSourceFile(source);
     const stream = toReadable(source, 'source', true);
     const { id } = await applyAbort(opts.signal, () => this.#backend.images.import(stream, {
       ref: opts.ref,
@@ -121,6 +122,13 @@ export class ImageCollection {
     const info = await applyAbort(opts.signal, () => this.#backend.images.inspect(name, opts));
     return new Image(this.#backend, info.id, name, false);
   }
+}
+
+/** An import source given as a path must be a file; refused in the docker CLI's words. */
+async function checkSourceFile(path: string): Promise<void> {
+  const info = await stat(path).catch(() => undefined);
+  if (info === undefined) throw new InvalidArgumentError(`open ${path}: no such file or directory`, { details: { path: 'source', value: path } });
+  if (info.isDirectory()) throw new InvalidArgumentError(`read ${path}: is a directory`, { details: { path: 'source', value: path } });
 }
 
 /** A context directory must exist and be a directory; refused in the docker CLI's words. */

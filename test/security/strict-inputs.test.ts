@@ -153,6 +153,13 @@ describeOnBackends('strict inputs', (ctx) => {
       }
     });
 
+    it('a host path that is missing, or of the wrong kind, is refused for import and build', async () => {
+      const dir = await ctx.tempDir();
+      expect((await failure(() => ctx.engine.images.import(`${dir}/nope.tar`))).message).toBe(`open ${dir}/nope.tar: no such file or directory`);
+      expect((await failure(() => ctx.engine.images.import(dir))).message).toBe(`read ${dir}: is a directory`);
+      expect((await failure(() => ctx.engine.images.build({ context: `${dir}/nope` }))).message).toBe(`unable to prepare context: path "${dir}/nope" not found`);
+    });
+
     it('bad references are refused for tag, pull and push before the engine sees them', async () => {
       const image = await ctx.engine.images.get(ctx.image);
       expect((await failure(() => image.tag('Bad:ref'))).message).toBe('invalid reference format: repository name (library/Bad) must be lowercase');
