@@ -1,0 +1,266 @@
+/**
+ * Path resolution as the kernel does it inside a container: one component at a time, across
+ * the container's mount table.
+ *
+ * Each filesystem of a container (the union view of its image, volumes, bind mounts, the
+ * engine's files) knows only itself; a symlink in a bind mount pointing at `/etc/passwd`
+ * means the container's `/etc/passwd`, which may be the union view or yet another mount, and
+ * `..` from a mount's root is the mount point's parent. Only the view holding the whole mount
+ * table can get that right, so this is where links are followed:
+ *
+ * - the resolved prefix is kept as a stack of names in the container's namespace, so `..`
+ *   pops one (never above `/`), and can never climb above a mount's host directory;
+ * - each name is looked up (lstat, never following) in the filesystem that owns that path,
+ *   chosen by the longest mount target;
+ * - a symlink is read and spliced in front of what is left of the path: an absolute target
+ *   restarts at the container's root; 40 links at most, as Linux (`ELOOP`);
+ * - the last component is followed or not, as the operation asks (`stat` vs `lstat`).
+ *
+ * The result names the owning filesystem and a path inside it that holds no symlink and no
+ * `..`: operations then act on exactly that entry. A filesystem that can be changed
+ * underneath (a host directory) refuses to follow a link that appeared since (ELOOP), and the
+ * caller resolves again ({@link StaleResolution}).
+ *
+ * @module
+ */
+import { FsError } from '../../../fs-union/errors.js';
+import type { FileStats, FileSystemApi } from '../../../fs-union/fs-api.js';
+import { toLayerPath } from '../../../fs-union/paths.js';
+
+/** Linux's limit on symlinks followed in one lookup (`MAXSYMLINKS`). */
+export const MAX_SYMLINKS = 40;
+
+/** One filesystem mounted at a path. */
+export interface MountPoint {
+  /** Absolute target path inside the container (`/data1`). */
+  target: string;
+  /** The mounted filesystem (its `/` appears at `target`). */
+  fs: FileSystemApi;
+  /** Refuse writes with EROFS. */
+  readOnly: boolean;
+}
+
+/** A filesystem that stats a chain of names in one walk (a bind mount's host directory). */
+export interface ChainStatFs {
+  /**
+   * Stats `dir/names[0]`, `dir/names[0]/names[1]`... without following links; stops after the
+   * first entry that is not a directory, and before the first missing one.
+   */
+  lstatChain(dir: string, names: readonly string[]): Promise<FileStats[]>;
+}
+
+/** Where a container path lives. */
+export interface Location {
+  /** The resolved container path, root-relative (`''` for `/`): no symlink, no `..`. */
+  path: string;
+  /** The filesystem that holds it. */
+  fs: FileSystemApi;
+  /** The path inside `fs` (absolute). */
+  inner: string;
+  /** The mount it lies in (undefined: the container's own union view). */
+  mount: MountPoint | undefined;
+  /** Writes there fail with EROFS. */
+  readOnly: boolean;
+}
+
+/** A resolved path and what is there (`stats` undefined: nothing, but its parent exists). */
+export interface Resolved extends Location {
+  /** lstat of the entry (never a symlink when the last component was followed). */
+  stats: FileStats | undefined;
+}
+
+/**
+ * A host filesystem changed while a path was being resolved or used (a link appeared where a
+ * directory was). The caller resolves again; it never reaches programs.
+ *
+ * @internal
+ */
+export class StaleResolution extends Error {
+  constructor() {
+    super('the path changed while it was resolved');
+  }
+}
+
+/** The mount table of one container: which filesystem owns which path. */
+export class MountTable {
+  /** The container's own filesystem (its union view). */
+  readonly root: FileSystemApi;
+  readonly #mounts: { key: string; point: MountPoint }[];
+  readonly #keys: Set<string>;
+
+  constructor(root: FileSystemApi, mounts: readonly MountPoint[]) {
+    this.root = root;
+    // Longest target first, so /a/b wins over /a.
+    this.#mounts = mounts.map((point) => ({ key: toLayerPath(point.target), point })).sort((a, b) => b.key.length - a.key.length);
+    this.#keys = new Set(this.#mounts.map((m) => m.key));
+  }
+
+  /** The mounts, longest target first. */
+  get points(): readonly MountPoint[] {
+    return this.#mounts.map((m) => m.point);
+  }
+
+  /** The filesystem owning the resolved container path `path` (root-relative). */
+  locate(path: string): Location {
+    for (const { key, point } of this.#mounts) {
+      if (key === '' || path === key || path.startsWith(`${key}/`)) {
+        const inner = key === '' ? `/${path}` : `/${path.slice(key.length + 1)}`;
+        return { path, fs: point.fs, inner, mount: point, readOnly: point.readOnly };
+      }
+    }
+    return { path, fs: this.root, inner: `/${path}`, mount: undefined, readOnly: false };
+  }
+
+  /** True when a mount's root is at `path`. */
+  isMountRoot(path: string): boolean {
+    return this.#keys.has(path);
+  }
+
+  /** True when a mount lies strictly below `path`. */
+  hasMountBelow(path: string): boolean {
+    for (const key of this.#keys) if (key !== path && (path === '' || key.startsWith(`${path}/`))) return true;
+    return false;
+  }
+
+  /** Names of the mount points directly inside `dir`. */
+  mountNamesIn(dir: string): string[] {
+    const out: string[] = [];
+    for (const key of this.#keys) {
+      if (key === '') continue;
+      const slash = key.lastIndexOf('/');
+      if ((slash < 0 ? '' : key.slice(0, slash)) === dir) out.push(key.slice(slash + 1));
+    }
+    return out;
+  }
+}
+
+function join(dir: string, name: string): string {
+  return dir === '' ? name : `${dir}/${name}`;
+}
+
+function innerJoin(dir: string, names: readonly string[]): string {
+  return dir === '/' ? `/${names.join('/')}` : `${dir}/${names.join('/')}`;
+}
+
+/**
+ * Calls into a mount's filesystem on a resolved path: an ELOOP there means a link appeared
+ * since the path was resolved (host directories refuse to follow links), so resolve again.
+ */
+export async function guarded<T>(op: () => Promise<T>): Promise<T> {
+  try {
+    return await op();
+  } catch (e) {
+    if (e instanceof FsError && e.code === 'ELOOP') throw new StaleResolution();
+    throw e;
+  }
+}
+
+async function chainStat(fs: FileSystemApi, dir: string, names: readonly string[]): Promise<FileStats[]> {
+  const chain = fs as Partial<ChainStatFs>;
+  if (typeof chain.lstatChain === 'function') return guarded(() => chain.lstatChain!(dir, names));
+  const out: FileStats[] = [];
+  for (let i = 0; i < names.length; i++) {
+    let st: FileStats;
+    try {
+      st = await guarded(() => fs.lstat(innerJoin(dir, names.slice(0, i + 1))));
+    } catch (e) {
+      if (e instanceof FsError && e.code === 'ENOENT') break;
+      throw e;
+    }
+    out.push(st);
+    if (!st.isDirectory()) break;
+  }
+  return out;
+}
+
+/**
+ * Resolves `userPath` (absolute; relative ones are taken from `/`) inside the container.
+ *
+ * @param followLast follow a final symlink (stat, open...) or not (lstat, unlink, rename...);
+ *   a trailing `/` always follows, and asks for a directory
+ * @throws FsError ENOENT (a missing directory on the way), ENOTDIR, ELOOP (over 40 links)
+ * @throws StaleResolution when a host filesystem changed under the walk
+ */
+export async function resolveInContainer(table: MountTable, userPath: string, followLast: boolean, syscall: string): Promise<Resolved> {
+  const trailingSlash = userPath.length > 1 && userPath.endsWith('/');
+  const follow = followLast || trailingSlash;
+  // Names still to resolve, the next one last (a stack, so links splice in cheaply).
+  const pending = userPath.split('/').filter((p) => p !== '').reverse();
+  const stack: string[] = [];
+  let stats: FileStats | undefined;
+  let statsFresh = false;
+  let links = 0;
+  const fail = (code: 'ENOENT' | 'ENOTDIR' | 'ELOOP'): never => {
+    throw new FsError(code, syscall, userPath);
+  };
+
+  walk: while (pending.length > 0) {
+    const name = pending.pop()!;
+    // `.` stays; the name before it was checked to be a directory (it was not the last).
+    if (name === '.') continue;
+    if (name === '..') {
+      stack.pop();
+      statsFresh = false;
+      continue;
+    }
+    const here = stack.join('/');
+    const first = join(here, name);
+    if (table.isMountRoot(first)) {
+      // A mount's root: its own filesystem's `/`, whatever lies under it in the parent.
+      const mountRoot = table.locate(first);
+      const st = await guarded(() => mountRoot.fs.lstat('/'));
+      if (pending.length > 0 && !st.isDirectory()) fail('ENOTDIR');
+      stack.push(name);
+      stats = st;
+      statsFresh = true;
+      continue;
+    }
+    const loc = table.locate(first);
+    const fs = loc.fs;
+    const dir = loc.inner.slice(0, loc.inner.length - name.length - 1) || '/';
+    // Plain names that stay in the same filesystem are looked up in one walk.
+    const run = [name];
+    for (let at = first; pending.length > 0; ) {
+      const next = pending.at(-1)!;
+      if (next === '.' || next === '..' || table.isMountRoot(join(at, next))) break;
+      run.push(pending.pop()!);
+      at = join(at, next);
+    }
+    const found = await chainStat(fs, dir, run);
+    for (let i = 0; i < run.length; i++) {
+      const st = found[i];
+      const last = i === run.length - 1 && pending.length === 0;
+      if (st === undefined) {
+        // Only the final name may be missing: it is what a create makes.
+        if (!last) fail('ENOENT');
+        stack.push(...run);
+        stats = undefined;
+        statsFresh = true;
+        break;
+      }
+      if (st.isSymbolicLink() && (!last || follow)) {
+        if (++links > MAX_SYMLINKS) fail('ELOOP');
+        const target = await guarded(() => fs.readlink(innerJoin(dir, run.slice(0, i + 1))));
+        if (target === '') fail('ENOENT');
+        for (let j = run.length - 1; j > i; j--) pending.push(run[j]!);
+        stack.push(...run.slice(0, i));
+        if (target.startsWith('/')) stack.length = 0;
+        const parts = target.split('/').filter((p) => p !== '');
+        for (let j = parts.length - 1; j >= 0; j--) pending.push(parts[j]!);
+        statsFresh = false;
+        continue walk;
+      }
+      if (!last && !st.isDirectory()) fail('ENOTDIR');
+      if (i === run.length - 1) {
+        stack.push(...run);
+        stats = st;
+        statsFresh = true;
+      }
+    }
+  }
+  const path = stack.join('/');
+  const loc = table.locate(path);
+  if (!statsFresh) stats = await guarded(() => loc.fs.lstat(loc.inner));
+  if (trailingSlash && stats !== undefined && !stats.isDirectory()) fail('ENOTDIR');
+  return { ...loc, stats };
+}
