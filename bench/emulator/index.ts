@@ -9,6 +9,7 @@
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { BenchResult } from '../result.js';
+import { benchBindMount } from './bind-mount.js';
 import { benchLifecycle } from './lifecycle.js';
 import { benchContainerMemory } from './memory.js';
 
@@ -18,11 +19,12 @@ export interface EmulatorBenchOptions {
   signal?: AbortSignal;
 }
 
-/** Runs both emulator benchmarks, memory first (it runs in a child process and is the quicker). */
+/** Runs the emulator benchmarks, memory first (it runs in a child process and is the quicker). */
 export async function benchEmulator(options: EmulatorBenchOptions = {}): Promise<BenchResult[]> {
   const memory = await benchContainerMemory({ signal: options.signal });
   const lifecycle = await benchLifecycle({ signal: options.signal });
-  return [...lifecycle, ...memory];
+  const bind = await benchBindMount();
+  return [...lifecycle, ...memory, ...bind];
 }
 
 /** Formats a figure as `bench/run.ts` does. */

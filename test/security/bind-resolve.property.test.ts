@@ -147,6 +147,11 @@ describe('bind mounts: resolution matches the kernel\'s rules', () => {
                 );
                 const expected = 'error' in want ? want : { path: want.path, type: want.node?.type === 'other' ? 'file' : want.node?.type };
                 expect(got, `${follow ? 'stat' : 'lstat'} ${JSON.stringify(q)}`).toEqual(expected);
+                // The same through the view's own calls (its fast path for bind mounts included).
+                const viaView = await (follow ? mfs.stat(q) : mfs.lstat(q)).then((st) => st.type, codeOf);
+                const wantView = 'error' in want ? want.error : want.node === undefined ? 'ENOENT' : want.node.type === 'other' ? 'file' : want.node.type;
+                expect(viaView, `MountedFs.${follow ? 'stat' : 'lstat'} ${JSON.stringify(q)}`).toBe(wantView);
+                if (follow && !('error' in want) && want.node !== undefined) expect(await mfs.realpath(q)).toBe(`/${want.path}`);
               }
             }
 

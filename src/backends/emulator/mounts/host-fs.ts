@@ -11,22 +11,24 @@
  * resolved this path": the view resolves again.
  *
  * Every call walks from the mount's root with `openat`-style lookups (see host-tree.ts for
- * why that is race-free), so nothing a container swaps in between two calls, or during one,
- * makes the host kernel leave the directory. Paths are cleaned lexically first (`..` at the
+ * why that is race-free, and why lookups are synchronous), so nothing a container swaps in
+ * between two calls, or during one, makes the host kernel leave the directory. Paths are cleaned lexically first (`..` at the
  * root stays at the root). Node's errors become {@link FsError}s with the same codes.
  *
  * @module
  */
-import { constants as C, promises as fsp, type Stats } from 'node:fs';
+import { constants as C, lstatSync, promises as fsp, type Stats } from 'node:fs';
 import { FsError, type FsErrorCode } from '../../../fs-union/errors.js';
 import type { FileStats, FileSystemApi, MkdirOptions, RmOptions, WriteFileOptions } from '../../../fs-union/fs-api.js';
 import { toLayerPath } from '../../../fs-union/paths.js';
 import { removeTree } from './host-remove.js';
 import { HostTree, type HostDir, type HostTreeOptions } from './host-tree.js';
-import type { ChainStatFs } from './resolve-in-container.js';
+import type { PhysicalFs } from './resolve-in-container.js';
 
 /** A filesystem view of the host directory `root` that never follows a symlink. */
-export class HostDirectoryFs implements FileSystemApi, ChainStatFs {
+export class HostDirectoryFs implements FileSystemApi, PhysicalFs {
+  /** It never follows a link (see the module's doc). */
+  readonly physical = true;
   readonly #tree: HostTree;
 
   /**
@@ -153,7 +155,7 @@ export class HostDirectoryFs implements FileSystemApi, ChainStatFs {
           await fsp.mkdir(dir.at(name), { mode });
         } catch (e) {
           if ((e as { code?: string }).code !== 'EEXIST') throw e;
-          const st = await fsp.lstat(dir.at(name));
+          const st = lstatSync(dir.at(name));
           if (st.isSymbolicLink()) throw new FsError('ELOOP', 'mkdir', path);
           if (!st.isDirectory()) throw new FsError(i === parts.length - 1 ? 'EEXIST' : 'ENOTDIR', 'mkdir', path);
         }
@@ -180,7 +182,7 @@ export class HostDirectoryFs implements FileSystemApi, ChainStatFs {
       this.#notRoot(name, 'rm', path);
       let st: Stats;
       try {
-        st = await fsp.lstat(dir.at(name));
+        st = lstatSync(dir.at(name));
       } catch (e) {
         if (options.force && (e as { code?: string }).code === 'ENOENT') return;
         throw e;
@@ -238,7 +240,7 @@ export class HostDirectoryFs implements FileSystemApi, ChainStatFs {
   }
   /** @inheritDoc */
   lstat(path: string): Promise<FileStats> {
-    return this.#inParent('lstat', path, async (dir, name) => statsOf(name === '' ? await dir.stat() : await fsp.lstat(dir.at(name))));
+    return this.#inParent('lstat', path, async (dir, name) => statsOf(name === '' ? dir.stat() : lstatSync(dir.at(name))));
   }
   /**
    * Stats `dir/names[0]`, `dir/names[0]/names[1]`... in one walk, without following links.
@@ -257,7 +259,7 @@ export class HostDirectoryFs implements FileSystemApi, ChainStatFs {
           const name = names[i]!;
           let st: Stats;
           try {
-            st = await fsp.lstat(cur.at(name));
+            st = lstatSync(cur.at(name));
           } catch (e) {
             if ((e as { code?: string }).code === 'ENOENT') break;
             throw e;
@@ -265,11 +267,11 @@ export class HostDirectoryFs implements FileSystemApi, ChainStatFs {
           out.push(statsOf(st));
           if (!st.isDirectory() || i === names.length - 1) break;
           where = where === '' ? name : `${where}/${name}`;
-          cur = await this.#tree.openChild(cur, name, where);
+          cur = this.#tree.openChild(cur, name, where);
           opened.push(cur);
         }
       } finally {
-        for (const d of opened.reverse()) await d.release();
+        for (const d of opened.reverse()) d.release();
       }
       return out;
     }));

@@ -48,7 +48,7 @@ export async function removeTree(tree: HostTree, parent: HostDir, name: string, 
       }
       if (top.dir === undefined) {
         try {
-          top.dir = await tree.openChild(top.parent, top.name, top.where);
+          top.dir = tree.openChild(top.parent, top.name, top.where);
         } catch (e) {
           // Not a directory (any more): a file or a link, removed as itself.
           if (!isCode(e, 'ENOTDIR', 'ELOOP')) throw e;
@@ -67,10 +67,10 @@ export async function removeTree(tree: HostTree, parent: HostDir, name: string, 
         continue;
       }
       stack.pop();
-      await top.dir.release();
+      top.dir.release();
       await fsp.rmdir(top.parent.at(top.name));
     }
   } finally {
-    for (const frame of stack) await frame.dir?.release().catch(() => undefined);
+    for (const frame of stack) frame.dir?.release();
   }
 }

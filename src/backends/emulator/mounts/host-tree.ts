@@ -34,10 +34,17 @@
  * reference to a mounted directory: nothing a container does can change what it refers to)
  * and closed after {@link ROOT_IDLE_MS} without use, so no descriptor outlives its users.
  *
+ * The walk itself (opening, stat-ing and closing directories) uses synchronous calls: each is
+ * one metadata lookup, a few microseconds on a local filesystem, where a round trip through
+ * libuv's thread pool costs 30-150 (measured: 3 vs 138 us for open+close on a loaded machine),
+ * and a path four levels down takes eight of them. What can block for long (opening a file,
+ * which may be a fifo, and reading or writing its bytes; listing a directory) stays
+ * asynchronous. The price: a bind mount on a network filesystem that hangs would stall the
+ * event loop during a lookup rather than only the call.
+ *
  * @module
  */
-import { constants as C, existsSync, promises as fsp, type Stats } from 'node:fs';
-import type { FileHandle } from 'node:fs/promises';
+import { closeSync, constants as C, existsSync, fstatSync, lstatSync, openSync, promises as fsp, realpathSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import { FsError } from '../../../fs-union/errors.js';
 
@@ -58,46 +65,48 @@ export interface HostDir {
    */
   at(name: string): string;
   /** The directory's own stats (fstat). */
-  stat(): Promise<Stats>;
+  stat(): Stats;
   /** Lets go of it (the shared root is only released, never closed here). */
-  release(): Promise<void>;
+  release(): void;
 }
 
 class FdDir implements HostDir {
-  readonly #handle: FileHandle;
+  readonly #fd: number;
   readonly #base: string;
-  readonly #close: () => Promise<void>;
-  constructor(handle: FileHandle, close: () => Promise<void>) {
-    this.#handle = handle;
-    this.#base = `/proc/self/fd/${handle.fd}`;
-    this.#close = close;
+  readonly #release: (() => void) | undefined;
+  /** @param release what letting go means; default: close the fd */
+  constructor(fd: number, release?: () => void) {
+    this.#fd = fd;
+    this.#base = `/proc/self/fd/${fd}`;
+    this.#release = release;
   }
   at(name: string): string {
     return name === '' ? this.#base : `${this.#base}/${name}`;
   }
-  stat(): Promise<Stats> {
-    return this.#handle.stat();
+  stat(): Stats {
+    return fstatSync(this.#fd);
   }
-  release(): Promise<void> {
-    return this.#close();
+  release(): void {
+    if (this.#release) this.#release();
+    else closeSync(this.#fd);
   }
 }
 
 class PathDir implements HostDir {
   readonly #path: string;
-  readonly #release: () => Promise<void>;
-  constructor(path: string, release: () => Promise<void> = async () => undefined) {
+  readonly #release: () => void;
+  constructor(path: string, release: () => void = () => undefined) {
     this.#path = path;
     this.#release = release;
   }
   at(name: string): string {
     return name === '' ? this.#path : join(this.#path, name);
   }
-  stat(): Promise<Stats> {
-    return fsp.lstat(this.#path);
+  stat(): Stats {
+    return lstatSync(this.#path);
   }
-  release(): Promise<void> {
-    return this.#release();
+  release(): void {
+    this.#release();
   }
 }
 
@@ -120,7 +129,7 @@ export class HostTree {
   readonly #procFd: boolean;
   #real: string | undefined;
   #identity: DirIdentity | undefined;
-  #root: Promise<FileHandle> | undefined;
+  #root: number | undefined;
   #users = 0;
   #idle: NodeJS.Timeout | undefined;
 
@@ -148,40 +157,33 @@ export class HostTree {
     this.#identity = { dev: st.dev, ino: st.ino };
   }
 
-  /** Opens the root (shared while in use) after checking it is still the anchored directory. */
+  /** The root (shared while in use), checked to be still the anchored directory. */
   async #enter(): Promise<HostDir> {
+    if (!this.#identity) await this.anchor();
     this.#users++;
     clearTimeout(this.#idle);
     try {
-      await this.anchor();
       if (!this.#procFd) {
-        const st = await fsp.lstat(this.#real!);
-        this.#check(st);
-        return new PathDir(this.#real!, async () => this.#leave());
+        this.#check(lstatSync(this.#real!));
+        return new PathDir(this.#real!, () => this.#leave());
       }
       this.#root ??= this.#openRoot();
-      const handle = await this.#root;
-      return new FdDir(handle, async () => this.#leave());
+      return new FdDir(this.#root, () => this.#leave());
     } catch (e) {
       this.#leave();
       throw e;
     }
   }
 
-  async #openRoot(): Promise<FileHandle> {
+  #openRoot(): number {
+    const fd = openSync(this.#real!, C.O_RDONLY | C.O_DIRECTORY | C.O_NOFOLLOW);
     try {
-      const handle = await fsp.open(this.#real!, C.O_RDONLY | C.O_DIRECTORY | C.O_NOFOLLOW);
-      try {
-        this.#check(await handle.stat());
-      } catch (e) {
-        await handle.close();
-        throw e;
-      }
-      return handle;
+      this.#check(fstatSync(fd));
     } catch (e) {
-      this.#root = undefined;
+      closeSync(fd);
       throw e;
     }
+    return fd;
   }
 
   #check(st: Stats): void {
@@ -197,7 +199,7 @@ export class HostTree {
     this.#idle = setTimeout(() => {
       if (this.#users > 0 || this.#root !== root) return;
       this.#root = undefined;
-      void root.then((h) => h.close()).catch(() => undefined);
+      closeSync(root);
     }, ROOT_IDLE_MS);
     this.#idle.unref();
   }
@@ -205,30 +207,33 @@ export class HostTree {
   /**
    * Opens `name` in `dir` as a directory without following a symlink.
    *
+   * @param where the directory's path under the root, for errors and the fallback's check
    * @throws FsError ELOOP when it is a symlink, ENOTDIR when it is another non-directory
    */
-  async openChild(dir: HostDir, name: string, where: string): Promise<HostDir> {
+  openChild(dir: HostDir, name: string, where: string): HostDir {
     const path = dir.at(name);
     if (!this.#procFd) {
-      const st = await fsp.lstat(path);
+      const st = lstatSync(path);
       if (st.isSymbolicLink()) throw new FsError('ELOOP', 'open', where);
       if (!st.isDirectory()) throw new FsError('ENOTDIR', 'open', where);
       // A link anywhere above (swapped in since it was checked) shows in the real path.
-      const expected = join(this.#real!, where);
-      if ((await fsp.realpath(path)) !== expected) throw new FsError('ELOOP', 'open', where);
+      if (realpathSync(path) !== join(this.#real!, where)) throw new FsError('ELOOP', 'open', where);
       return new PathDir(path);
     }
-    let handle: FileHandle;
     try {
-      handle = await fsp.open(path, C.O_RDONLY | C.O_DIRECTORY | C.O_NOFOLLOW);
+      return new FdDir(openSync(path, C.O_RDONLY | C.O_DIRECTORY | C.O_NOFOLLOW));
     } catch (e) {
       const code = (e as { code?: string }).code;
       if (code !== 'ENOTDIR' && code !== 'ELOOP') throw e;
       // O_DIRECTORY|O_NOFOLLOW reports a symlink as ENOTDIR on some kernels: tell them apart.
-      const st = await fsp.lstat(path).catch(() => undefined);
-      throw new FsError(st?.isSymbolicLink() ? 'ELOOP' : 'ENOTDIR', 'open', where);
+      let link = false;
+      try {
+        link = lstatSync(path).isSymbolicLink();
+      } catch {
+        // Gone meanwhile: report what open said.
+      }
+      throw new FsError(link ? 'ELOOP' : 'ENOTDIR', 'open', where);
     }
-    return new FdDir(handle, () => handle.close());
   }
 
   /**
@@ -240,34 +245,35 @@ export class HostTree {
     let dir = root;
     try {
       for (let i = 0; i < parts.length; i++) {
-        const next = await this.openChild(dir, parts[i]!, parts.slice(0, i + 1).join('/'));
-        if (dir !== root) await dir.release();
+        const next = this.openChild(dir, parts[i]!, parts.slice(0, i + 1).join('/'));
+        if (dir !== root) dir.release();
         dir = next;
       }
       return await fn(dir);
     } finally {
-      if (dir !== root) await dir.release();
-      await root.release();
+      if (dir !== root) dir.release();
+      root.release();
     }
   }
 
   /**
    * Runs `fn` with a path naming exactly the inode at `name` in `dir` (which must not be a
    * symlink): `/proc/self/fd/<fd>` of an `O_PATH` descriptor, for calls that would otherwise
-   * follow a final symlink (chmod, chown, utimes). `''` is `dir` itself.
+   * follow a final symlink (chmod, chown, utimes). `''` is `dir` itself. (`O_PATH` opens
+   * nothing for I/O, so it cannot block on a fifo or a device.)
    */
   async pinned<T>(dir: HostDir, name: string, where: string, fn: (path: string) => Promise<T>): Promise<T> {
     if (name === '') return fn(dir.at(''));
     if (!this.#procFd) {
-      if ((await fsp.lstat(dir.at(name))).isSymbolicLink()) throw new FsError('ELOOP', 'open', where);
+      if (lstatSync(dir.at(name)).isSymbolicLink()) throw new FsError('ELOOP', 'open', where);
       return fn(dir.at(name));
     }
-    const handle = await fsp.open(dir.at(name), O_PATH | C.O_NOFOLLOW);
+    const fd = openSync(dir.at(name), O_PATH | C.O_NOFOLLOW);
     try {
-      if ((await handle.stat()).isSymbolicLink()) throw new FsError('ELOOP', 'open', where);
-      return await fn(`/proc/self/fd/${handle.fd}`);
+      if (fstatSync(fd).isSymbolicLink()) throw new FsError('ELOOP', 'open', where);
+      return await fn(`/proc/self/fd/${fd}`);
     } finally {
-      await handle.close();
+      closeSync(fd);
     }
   }
 }

@@ -15,6 +15,12 @@
  * one sharing the dir, or a host process swapping a directory for a link): the bind mount then
  * refuses the link (ELOOP) and the call resolves again, a few times at most.
  *
+ * Fast path: a path without `.` or `..` that lands below the root of a bind mount reached through
+ * mount roots only (`/data/a/b`) is first tried as it reads, on the bind mount, which refuses
+ * any link on the way; only when it meets one (ELOOP) is the path resolved in full. Without
+ * links both give the same answer (see {@link MountTable.direct}), and the common case costs
+ * one walk instead of two.
+ *
  * One deviation from Linux: a directory that holds a mount point cannot be renamed (EBUSY);
  * the kernel would move the mount along, but mount targets here are fixed paths.
  *
@@ -22,7 +28,7 @@
  */
 import { FsError } from '../../../fs-union/errors.js';
 import type { FileStats, FileSystemApi, MkdirOptions, RmOptions, WriteFileOptions } from '../../../fs-union/fs-api.js';
-import { guarded, MountTable, resolveInContainer, StaleResolution, type MountPoint, type Resolved } from './resolve-in-container.js';
+import { guarded, MountTable, resolveInContainer, StaleResolution, type Location, type MountPoint, type Resolved } from './resolve-in-container.js';
 
 export type { MountPoint } from './resolve-in-container.js';
 
@@ -83,6 +89,19 @@ export class MountedFs implements FileSystemApi {
     }
   }
 
+  /** The fast path: `fast` on the lexical location; a link met on the way (ELOOP) means `slow`. */
+  async #direct<T>(path: string, write: boolean, fast: (l: Location) => Promise<T>, slow: () => Promise<T>): Promise<T> {
+    const loc = this.#table.direct(path, write);
+    if (loc !== undefined) {
+      try {
+        return await fast(loc);
+      } catch (e) {
+        if (!(e instanceof FsError && e.code === 'ELOOP')) throw renamed(e, path);
+      }
+    }
+    return slow();
+  }
+
   #existing(r: Resolved, syscall: string, path: string): FileStats {
     if (r.stats === undefined) throw new FsError('ENOENT', syscall, path);
     return r.stats;
@@ -98,56 +117,60 @@ export class MountedFs implements FileSystemApi {
 
   /** @inheritDoc */
   readFile(path: string): Promise<Buffer> {
-    return this.#at('open', path, true, async (r) => {
+    return this.#direct(path, false, (l) => l.fs.readFile(l.inner), () => this.#at('open', path, true, async (r) => {
       this.#existing(r, 'open', path);
       return r.fs.readFile(r.inner);
-    });
+    }));
   }
   /** @inheritDoc */
   readFileHead(path: string, maxBytes: number): Promise<Buffer> {
-    return this.#at('open', path, true, async (r) => {
+    const head = async (l: Location): Promise<Buffer> => (l.fs.readFileHead ? l.fs.readFileHead(l.inner, maxBytes) : (await l.fs.readFile(l.inner)).subarray(0, maxBytes));
+    return this.#direct(path, false, head, () => this.#at('open', path, true, async (r) => {
       this.#existing(r, 'open', path);
-      if (r.fs.readFileHead) return r.fs.readFileHead(r.inner, maxBytes);
-      return (await r.fs.readFile(r.inner)).subarray(0, maxBytes);
-    });
+      return head(r);
+    }));
   }
   /** @inheritDoc */
   writeFile(path: string, data: string | Uint8Array, options?: WriteFileOptions): Promise<void> {
     // O_CREAT|O_EXCL never follows a final link: an existing one is EEXIST.
     const exclusive = options?.flag === 'wx';
-    return this.#at('open', path, !exclusive, async (r) => {
+    return this.#direct(path, true, (l) => l.fs.writeFile(l.inner, data, options), () => this.#at('open', path, !exclusive, async (r) => {
       if (exclusive && r.stats !== undefined) throw new FsError('EEXIST', 'open', path);
       if (r.stats?.isDirectory()) throw new FsError('EISDIR', 'open', path);
       this.#writable(r, 'open', path);
       await r.fs.writeFile(r.inner, data, options);
-    });
+    }));
   }
   /** @inheritDoc */
   appendFile(path: string, data: string | Uint8Array): Promise<void> {
-    return this.#at('open', path, true, async (r) => {
+    return this.#direct(path, true, (l) => l.fs.appendFile(l.inner, data), () => this.#at('open', path, true, async (r) => {
       if (r.stats?.isDirectory()) throw new FsError('EISDIR', 'open', path);
       this.#writable(r, 'open', path);
       await r.fs.appendFile(r.inner, data);
-    });
+    }));
   }
   /** @inheritDoc */
   readdir(path: string): Promise<string[]> {
-    return this.#at('scandir', path, true, async (r) => {
+    // No mount lies below a fast-path directory: its own names are all there is.
+    return this.#direct(path, false, (l) => l.fs.readdir(l.inner), () => this.#at('scandir', path, true, async (r) => {
       if (!this.#existing(r, 'scandir', path).isDirectory()) throw new FsError('ENOTDIR', 'scandir', path);
       const names = new Set(await r.fs.readdir(r.inner));
       // Mount points show in their parent even where the lower filesystem lacks them.
       for (const name of this.#table.mountNamesIn(r.path)) names.add(name);
       return [...names].sort();
-    });
+    }));
   }
   /** @inheritDoc */
   async mkdir(path: string, options?: MkdirOptions): Promise<void> {
     const mode = options?.mode ?? 0o755;
-    if (options?.recursive) return this.#mkdirp(path, mode);
-    await this.#at('mkdir', path, false, async (r) => {
-      if (r.stats !== undefined) throw new FsError('EEXIST', 'mkdir', path);
-      this.#writable(r, 'mkdir', path);
-      await r.fs.mkdir(r.inner, { mode });
+    const recursive = options?.recursive === true;
+    await this.#direct(path, true, (l) => l.fs.mkdir(l.inner, { mode, recursive }), () => {
+      if (recursive) return this.#mkdirp(path, mode);
+      return this.#at('mkdir', path, false, async (r) => {
+        if (r.stats !== undefined) throw new FsError('EEXIST', 'mkdir', path);
+        this.#writable(r, 'mkdir', path);
+        await r.fs.mkdir(r.inner, { mode });
+      });
     });
   }
 
@@ -177,32 +200,32 @@ export class MountedFs implements FileSystemApi {
 
   /** @inheritDoc */
   unlink(path: string): Promise<void> {
-    return this.#at('unlink', path, false, async (r) => {
+    return this.#direct(path, true, (l) => l.fs.unlink(l.inner), () => this.#at('unlink', path, false, async (r) => {
       this.#existing(r, 'unlink', path);
       if (this.#mountRoot(r)) throw new FsError('EBUSY', 'unlink', path);
       this.#writable(r, 'unlink', path);
       await r.fs.unlink(r.inner);
-    });
+    }));
   }
   /** @inheritDoc */
   rmdir(path: string): Promise<void> {
-    return this.#at('rmdir', path, false, async (r) => {
+    return this.#direct(path, true, (l) => l.fs.rmdir(l.inner), () => this.#at('rmdir', path, false, async (r) => {
       this.#existing(r, 'rmdir', path);
       if (r.path === '' || this.#mountRoot(r)) throw new FsError('EBUSY', 'rmdir', path);
       this.#writable(r, 'rmdir', path);
       await r.fs.rmdir(r.inner);
-    });
+    }));
   }
   /** @inheritDoc */
   async rm(path: string, options: RmOptions = {}): Promise<void> {
     try {
-      await this.#at('rm', path, false, async (r) => {
+      await this.#direct(path, true, (l) => l.fs.rm(l.inner, options), () => this.#at('rm', path, false, async (r) => {
         const st = this.#existing(r, 'rm', path);
         if (r.path === '' || this.#mountRoot(r)) throw new FsError('EBUSY', 'rm', path);
         this.#writable(r, 'rm', path);
         if (st.isDirectory() && options.recursive && this.#table.hasMountBelow(r.path)) return this.#rmAcrossMounts(r.path, path);
         await r.fs.rm(r.inner, options);
-      });
+      }));
     } catch (e) {
       if (options.force && e instanceof FsError && e.code === 'ENOENT') return;
       throw e;
@@ -241,34 +264,39 @@ export class MountedFs implements FileSystemApi {
 
   /** @inheritDoc */
   rename(from: string, to: string): Promise<void> {
-    return this.#at2('rename', from, to, false, async (a, b) => {
+    const dst = this.#table.direct(to, true);
+    // Both ends on the fast path of one mount, or the slow path (the ELOOP sends it there).
+    const fast = (a: Location): Promise<void> => (dst !== undefined && dst.mount === a.mount ? a.fs.rename(a.inner, dst.inner) : Promise.reject(new FsError('ELOOP', 'rename', from)));
+    return this.#direct(from, true, fast, () => this.#at2('rename', from, to, false, async (a, b) => {
       this.#existing(a, 'rename', from);
       if (a.path === '' || b.path === '' || this.#mountRoot(a) || this.#mountRoot(b)) throw new FsError('EBUSY', 'rename', from, to);
       if (a.mount !== b.mount) throw new FsError('EXDEV', 'rename', from, to);
       if (this.#table.hasMountBelow(a.path) || this.#table.hasMountBelow(b.path)) throw new FsError('EBUSY', 'rename', from, to);
       if (a.readOnly) throw new FsError('EROFS', 'rename', from, to);
       await a.fs.rename(a.inner, b.inner);
-    });
+    }));
   }
   /** @inheritDoc */
   symlink(target: string, path: string): Promise<void> {
-    return this.#at('symlink', path, false, async (r) => {
+    return this.#direct(path, true, (l) => l.fs.symlink(target, l.inner), () => this.#at('symlink', path, false, async (r) => {
       if (r.stats !== undefined) throw new FsError('EEXIST', 'symlink', target, path);
       this.#writable(r, 'symlink', path);
       await r.fs.symlink(target, r.inner);
-    });
+    }));
   }
   /** @inheritDoc */
   readlink(path: string): Promise<string> {
-    return this.#at('readlink', path, false, async (r) => {
+    return this.#direct(path, false, (l) => l.fs.readlink(l.inner), () => this.#at('readlink', path, false, async (r) => {
       if (!this.#existing(r, 'readlink', path).isSymbolicLink()) throw new FsError('EINVAL', 'readlink', path);
       return r.fs.readlink(r.inner);
-    });
+    }));
   }
   /** @inheritDoc */
   link(existingPath: string, newPath: string): Promise<void> {
     // link(2) does not follow a final link in `existingPath`: the link itself gets a new name.
-    return this.#at2('link', existingPath, newPath, false, async (a, b) => {
+    const dst = this.#table.direct(newPath, true);
+    const fast = (a: Location): Promise<void> => (dst !== undefined && dst.mount === a.mount ? a.fs.link(a.inner, dst.inner) : Promise.reject(new FsError('ELOOP', 'link', existingPath)));
+    return this.#direct(existingPath, false, fast, () => this.#at2('link', existingPath, newPath, false, async (a, b) => {
       const st = this.#existing(a, 'link', existingPath);
       if (b.stats !== undefined) throw new FsError('EEXIST', 'link', existingPath, newPath);
       if (st.isDirectory()) throw new FsError('EPERM', 'link', existingPath, newPath);
@@ -276,22 +304,26 @@ export class MountedFs implements FileSystemApi {
       if (a.mount !== b.mount) throw new FsError('EXDEV', 'link', existingPath, newPath);
       if (b.readOnly) throw new FsError('EROFS', 'link', existingPath, newPath);
       await a.fs.link(a.inner, b.inner);
-    });
+    }));
   }
   /** @inheritDoc */
   realpath(path: string): Promise<string> {
-    return this.#at('realpath', path, true, async (r) => {
+    const fast = async (l: Location): Promise<string> => {
+      await l.fs.stat(l.inner);
+      return `/${l.path}`;
+    };
+    return this.#direct(path, false, fast, () => this.#at('realpath', path, true, async (r) => {
       this.#existing(r, 'realpath', path);
       return `/${r.path}`;
-    });
+    }));
   }
   /** @inheritDoc */
   stat(path: string): Promise<FileStats> {
-    return this.#at('stat', path, true, async (r) => this.#existing(r, 'stat', path));
+    return this.#direct(path, false, (l) => l.fs.stat(l.inner), () => this.#at('stat', path, true, async (r) => this.#existing(r, 'stat', path)));
   }
   /** @inheritDoc */
   lstat(path: string): Promise<FileStats> {
-    return this.#at('lstat', path, false, async (r) => this.#existing(r, 'lstat', path));
+    return this.#direct(path, false, (l) => l.fs.lstat(l.inner), () => this.#at('lstat', path, false, async (r) => this.#existing(r, 'lstat', path)));
   }
   /** @inheritDoc */
   chmod(path: string, mode: number): Promise<void> {
@@ -306,12 +338,12 @@ export class MountedFs implements FileSystemApi {
     return this.#meta('utime', path, (r) => r.fs.utimes(r.inner, mtime));
   }
 
-  #meta(syscall: string, path: string, op: (r: Resolved) => Promise<void>): Promise<void> {
-    return this.#at(syscall, path, true, async (r) => {
+  #meta(syscall: string, path: string, op: (l: Location) => Promise<void>): Promise<void> {
+    return this.#direct(path, true, op, () => this.#at(syscall, path, true, async (r) => {
       this.#existing(r, syscall, path);
       this.#writable(r, syscall, path);
       await op(r);
-    });
+    }));
   }
 }
 

@@ -27,6 +27,9 @@ import { FsError } from '../../../fs-union/errors.js';
 import type { FileStats, FileSystemApi } from '../../../fs-union/fs-api.js';
 import { toLayerPath } from '../../../fs-union/paths.js';
 
+/** A `.` or `..` component: both say "the name before is a directory", which only full resolution checks. */
+const DOTS = /(?:^|\/)\.\.?(?:\/|$)/;
+
 /** Linux's limit on symlinks followed in one lookup (`MAXSYMLINKS`). */
 export const MAX_SYMLINKS = 40;
 
@@ -40,8 +43,13 @@ export interface MountPoint {
   readOnly: boolean;
 }
 
-/** A filesystem that stats a chain of names in one walk (a bind mount's host directory). */
-export interface ChainStatFs {
+/**
+ * A physical filesystem (a bind mount's host directory): it never follows a link, anywhere in
+ * a path (ELOOP instead), and stats a chain of names in one walk.
+ */
+export interface PhysicalFs {
+  /** Always true: marks the filesystem as physical. */
+  readonly physical: true;
   /**
    * Stats `dir/names[0]`, `dir/names[0]/names[1]`... without following links; stops after the
    * first entry that is not a directory, and before the first missing one.
@@ -87,12 +95,42 @@ export class MountTable {
   readonly root: FileSystemApi;
   readonly #mounts: { key: string; point: MountPoint }[];
   readonly #keys: Set<string>;
+  /** Physical mounts reached from `/` through mount roots only (see {@link MountTable.direct}). */
+  readonly #direct = new Set<MountPoint>();
 
   constructor(root: FileSystemApi, mounts: readonly MountPoint[]) {
     this.root = root;
     // Longest target first, so /a/b wins over /a.
     this.#mounts = mounts.map((point) => ({ key: toLayerPath(point.target), point })).sort((a, b) => b.key.length - a.key.length);
     this.#keys = new Set(this.#mounts.map((m) => m.key));
+    for (const { key, point } of this.#mounts) {
+      if ((point.fs as Partial<PhysicalFs>).physical !== true || key === '') continue;
+      const parts = key.split('/');
+      let plain = true;
+      for (let i = 1; i < parts.length && plain; i++) plain = this.#keys.has(parts.slice(0, i).join('/'));
+      if (plain) this.#direct.add(point);
+    }
+  }
+
+  /**
+   * Where `path` lands when nothing in it is a link: the fast path for physical mounts.
+   *
+   * The kernel reaches a mount whose target's ancestors are all mount roots (`/data`,
+   * `/data/inner` under it) without looking anything up in another filesystem; below it, a
+   * physical filesystem refuses every link (ELOOP). So when `path` has no `.` or `..` (each says
+   * "the name before is a directory", which only full resolution checks), lands in such a
+   * mount below its root, and has no mount under it, running the call on the lexical path gives
+   * exactly what full resolution would, unless a link is met, which the call reports as ELOOP
+   * (then the caller resolves in full). Undefined when the fast path does not apply.
+   */
+  direct(path: string, write: boolean): Location | undefined {
+    if (this.#direct.size === 0 || DOTS.test(path) || path.endsWith('/')) return undefined;
+    const key = toLayerPath(path);
+    const loc = this.locate(key);
+    if (loc.mount === undefined || !this.#direct.has(loc.mount) || loc.inner === '/') return undefined;
+    // Writes to a read-only mount take the slow path, which reports lookup errors before EROFS.
+    if ((write && loc.readOnly) || this.hasMountBelow(key)) return undefined;
+    return loc;
   }
 
   /** The mounts, longest target first. */
@@ -156,8 +194,8 @@ export async function guarded<T>(op: () => Promise<T>): Promise<T> {
 }
 
 async function chainStat(fs: FileSystemApi, dir: string, names: readonly string[]): Promise<FileStats[]> {
-  const chain = fs as Partial<ChainStatFs>;
-  if (typeof chain.lstatChain === 'function') return guarded(() => chain.lstatChain!(dir, names));
+  const chain = fs as Partial<PhysicalFs>;
+  if (chain.physical === true && typeof chain.lstatChain === 'function') return guarded(() => chain.lstatChain!(dir, names));
   const out: FileStats[] = [];
   for (let i = 0; i < names.length; i++) {
     let st: FileStats;
