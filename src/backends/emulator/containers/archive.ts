@@ -18,11 +18,11 @@
  */
 import { posix } from 'node:path';
 import type { Readable } from 'node:stream';
-import tarStream from 'tar-stream';
 import { InvalidArgumentError, NotFoundError, throwIfAborted } from '../../../core/errors.js';
 import type { FileSystemApi } from '../../../fs-union/fs-api.js';
 import { cleanEntryName, isWithin, toLayerPath } from '../../../fs-union/paths.js';
 import { packTar, type TarRecord } from '../../../fs-union/tar-writer.js';
+import { putArchiveEntries } from './archive-input.js';
 
 /**
  * A tar of `path` named by its base name (`/etc/hosts` -> `hosts`, `/data` -> `data/...`).
@@ -81,7 +81,8 @@ async function* walk(fs: FileSystemApi, path: string, name: string, signal?: Abo
  * Unpacks `tar` into the existing directory `path` of `fs` (resolved inside the container).
  *
  * @throws NotFoundError when `path` does not exist; InvalidArgumentError when it is not a
- *   directory, or an entry would land outside it, or a link in it points outside it
+ *   directory, an entry would land outside it, a link in it points outside it, or the bytes
+ *   are not a well-formed tar (Docker's `Error processing tar file...` texts)
  */
 export async function extractInto(fs: FileSystemApi, path: string, tar: Readable, containerId: string, signal?: AbortSignal): Promise<void> {
   throwIfAborted(signal);
@@ -95,22 +96,16 @@ export async function extractInto(fs: FileSystemApi, path: string, tar: Readable
     throw new NotFoundError(`Could not find the file ${path} in container ${containerId}`, { cause: e, details: { path, container: containerId } });
   }
   if (!st.isDirectory()) throw new InvalidArgumentError(`extraction point is not a directory`, { details: { path } });
-  const extract = tarStream.extract();
-  tar.on('error', (e) => extract.destroy(e));
-  tar.pipe(extract);
-  for await (const entry of extract) {
+  for await (const entry of putArchiveEntries(tar, signal)) {
     throwIfAborted(signal);
     const header = entry.header;
     let rel: string;
     try {
       rel = cleanEntryName(header.name);
     } catch (e) {
-      entry.resume();
       throw new InvalidArgumentError(`refusing to extract ${JSON.stringify(header.name)}: it climbs out of the destination`, { cause: e });
     }
     const target = rel === '' ? dest : posix.join(dest, rel);
-    const chunks: Buffer[] = [];
-    for await (const chunk of entry) chunks.push(chunk as Buffer);
     if (rel === '' && header.type !== 'directory') continue;
     const mode = (header.mode ?? 0o644) & 0o7777;
     const mtime = header.mtime ?? new Date(0);
@@ -125,9 +120,8 @@ export async function extractInto(fs: FileSystemApi, path: string, tar: Readable
         if (!keep) await fs.mkdir(target, { mode });
         break;
       case 'file':
-      case 'contiguous-file':
         // `wx`: never write through a link that appeared at this name meanwhile.
-        await fs.writeFile(target, Buffer.concat(chunks), { mode, uid: header.uid ?? 0, gid: header.gid ?? 0, flag: 'wx' });
+        await fs.writeFile(target, entry.data, { mode, uid: header.uid ?? 0, gid: header.gid ?? 0, flag: 'wx' });
         break;
       case 'symlink':
         await fs.symlink(checkedSymlink(header.name, rel, header.linkname ?? ''), target);
