@@ -8,7 +8,7 @@ import { chmod, lstat, mkdir, readdir, readFile, rm, stat, symlink, utimes, writ
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import type { Container } from '../../src/index.js';
-import { forEachBackend, type BackendContext } from './backends.js';
+import { describeOnBackends, type OracleContext } from './oracle.js';
 import { readTar, tarOf } from './tar.js';
 
 interface Layout {
@@ -23,7 +23,7 @@ interface Layout {
 const SECRET = 'HOST-SECRET\n';
 const SECRET_TIME = new Date('2001-02-03T04:05:06Z');
 
-async function layout(ctx: BackendContext): Promise<Layout> {
+async function layout(ctx: OracleContext): Promise<Layout> {
   const base = await ctx.tempDir();
   const mnt = join(base, 'mnt');
   const outside = join(base, 'outside');
@@ -41,7 +41,7 @@ async function snapshot(l: Layout): Promise<unknown> {
   return { names: (await readdir(l.outside)).sort(), content: await readFile(l.secret, 'utf8'), nlink: st.nlink, mtime: st.mtimeMs };
 }
 
-async function sleeper(ctx: BackendContext, volumes: string[]): Promise<Container> {
+async function sleeper(ctx: OracleContext, volumes: string[]): Promise<Container> {
   const c = await ctx.engine.containers.run({ image: ctx.image, name: ctx.unique('sec-bind'), cmd: ['sleep', '1000'], volumes, pull: 'never' });
   ctx.cleanup(() => c.remove({ force: true }));
   return c;
@@ -53,7 +53,7 @@ async function sh(c: Container, script: string): Promise<{ exitCode: number; std
 }
 
 /** A name in the host's /tmp that the probe must not create (removed afterwards if it was). */
-function hostTmpName(ctx: BackendContext): string {
+function hostTmpName(ctx: OracleContext): string {
   const name = ctx.unique('stowage-sec-probe');
   ctx.cleanup(() => rm(join('/tmp', name), { force: true, recursive: true }));
   return name;
@@ -68,7 +68,7 @@ async function absent(path: string): Promise<boolean> {
   }
 }
 
-forEachBackend('bind-mount escapes', (ctx) => {
+describeOnBackends('bind-mount escapes', (ctx) => {
   it('ln -s / /data/evil; echo x > /data/evil/tmp/file writes the container\'s /tmp, not the host\'s', async () => {
     const l = await layout(ctx);
     const before = await snapshot(l);
