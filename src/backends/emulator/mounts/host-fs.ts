@@ -17,9 +17,9 @@
  *
  * @module
  */
-import { constants as C, lstatSync, promises as fsp, type Stats } from 'node:fs';
+import { constants as C, lstatSync, promises as fsp, readlinkSync, type Stats } from 'node:fs';
 import { FsError, type FsErrorCode } from '../../../fs-union/errors.js';
-import type { FileStats, FileSystemApi, MkdirOptions, RmOptions, WriteFileOptions } from '../../../fs-union/fs-api.js';
+import type { ChainStats, EntryType, FileStats, FileSystemApi, MkdirOptions, RmOptions, WriteFileOptions } from '../../../fs-union/fs-api.js';
 import { toLayerPath } from '../../../fs-union/paths.js';
 import { removeTree } from './host-remove.js';
 import { HostTree, type HostDir, type HostTreeOptions } from './host-tree.js';
@@ -242,30 +242,29 @@ export class HostDirectoryFs implements FileSystemApi, PhysicalFs {
   lstat(path: string): Promise<FileStats> {
     return this.#inParent('lstat', path, async (dir, name) => statsOf(name === '' ? dir.stat() : lstatSync(dir.at(name))));
   }
-  /**
-   * Stats `dir/names[0]`, `dir/names[0]/names[1]`... in one walk, without following links.
-   * Stops after the first entry that is not a directory, and before the first missing one.
-   */
-  lstatChain(dir: string, names: readonly string[]): Promise<FileStats[]> {
+  /** {@inheritDoc FileSystemApi.lstatChain} Links are never followed (this one is physical). */
+  lstatChain(dir: string, names: readonly string[]): Promise<ChainStats> {
     const base = toLayerPath(dir);
     const parts = base === '' ? [] : base.split('/');
     return this.#call('lstat', dir, () => this.#tree.withDir(parts, async (start) => {
-      const out: FileStats[] = [];
+      const types: EntryType[] = [];
       const opened: HostDir[] = [];
       let cur = start;
       let where = base;
+      let last: Stats | undefined;
+      let target: string | undefined;
       try {
         for (let i = 0; i < names.length; i++) {
           const name = names[i]!;
-          let st: Stats;
           try {
-            st = lstatSync(cur.at(name));
+            last = lstatSync(cur.at(name));
           } catch (e) {
             if ((e as { code?: string }).code === 'ENOENT') break;
             throw e;
           }
-          out.push(statsOf(st));
-          if (!st.isDirectory() || i === names.length - 1) break;
+          types.push(typeOf(last));
+          if (last.isSymbolicLink()) target = readlinkSync(cur.at(name));
+          if (!last.isDirectory() || i === names.length - 1) break;
           where = where === '' ? name : `${where}/${name}`;
           cur = this.#tree.openChild(cur, name, where);
           opened.push(cur);
@@ -273,7 +272,7 @@ export class HostDirectoryFs implements FileSystemApi, PhysicalFs {
       } finally {
         for (const d of opened.reverse()) d.release();
       }
-      return out;
+      return { types, last: last === undefined || types.length === 0 ? undefined : statsOf(last), target };
     }));
   }
   /** @inheritDoc */
@@ -292,9 +291,13 @@ export class HostDirectoryFs implements FileSystemApi, PhysicalFs {
 
 const known = new Set(['ENOENT', 'EEXIST', 'ENOTDIR', 'EISDIR', 'ENOTEMPTY', 'ELOOP', 'EXDEV', 'EINVAL', 'EROFS', 'EPERM', 'EACCES', 'EBUSY']);
 
-function statsOf(s: Stats): FileStats {
-  const type = s.isFile() ? 'file' : s.isDirectory() ? 'directory' : s.isSymbolicLink() ? 'symlink'
+function typeOf(s: Stats): EntryType {
+  return s.isFile() ? 'file' : s.isDirectory() ? 'directory' : s.isSymbolicLink() ? 'symlink'
     : s.isCharacterDevice() ? 'char' : s.isBlockDevice() ? 'block' : 'fifo';
+}
+
+function statsOf(s: Stats): FileStats {
+  const type = typeOf(s);
   return {
     type,
     mode: s.mode & 0o7777,

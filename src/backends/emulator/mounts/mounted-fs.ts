@@ -28,7 +28,7 @@
  */
 import { FsError } from '../../../fs-union/errors.js';
 import type { FileStats, FileSystemApi, MkdirOptions, RmOptions, WriteFileOptions } from '../../../fs-union/fs-api.js';
-import { guarded, MountTable, resolveInContainer, StaleResolution, type Location, type MountPoint, type Resolved } from './resolve-in-container.js';
+import { MountTable, resolveInContainer, StaleResolution, type Location, type MountPoint, type Resolved } from './resolve-in-container.js';
 
 export type { MountPoint } from './resolve-in-container.js';
 
@@ -59,11 +59,13 @@ export class MountedFs implements FileSystemApi {
    */
   async #at<T>(syscall: string, path: string, follow: boolean, body: (r: Resolved) => Promise<T>): Promise<T> {
     for (let attempt = 0; ; attempt++) {
+      let resolved = false;
       try {
         const r = await resolveInContainer(this.#table, path, follow, syscall);
-        return await guarded(() => body(r));
+        resolved = true;
+        return await body(r);
       } catch (e) {
-        if (e instanceof StaleResolution) {
+        if (isStale(e, resolved)) {
           if (attempt < MAX_RETRIES) continue;
           throw new FsError('ELOOP', syscall, path);
         }
@@ -75,12 +77,14 @@ export class MountedFs implements FileSystemApi {
   /** {@link MountedFs.#at} for calls on two paths (rename, link). */
   async #at2<T>(syscall: string, from: string, to: string, follow: boolean, body: (a: Resolved, b: Resolved) => Promise<T>): Promise<T> {
     for (let attempt = 0; ; attempt++) {
+      let resolved = false;
       try {
         const a = await resolveInContainer(this.#table, from, follow, syscall);
         const b = await resolveInContainer(this.#table, to, false, syscall);
-        return await guarded(() => body(a, b));
+        resolved = true;
+        return await body(a, b);
       } catch (e) {
-        if (e instanceof StaleResolution) {
+        if (isStale(e, resolved)) {
           if (attempt < MAX_RETRIES) continue;
           throw new FsError('ELOOP', syscall, from, to);
         }
@@ -90,16 +94,13 @@ export class MountedFs implements FileSystemApi {
   }
 
   /** The fast path: `fast` on the lexical location; a link met on the way (ELOOP) means `slow`. */
-  async #direct<T>(path: string, write: boolean, fast: (l: Location) => Promise<T>, slow: () => Promise<T>): Promise<T> {
+  #direct<T>(path: string, write: boolean, fast: (l: Location) => Promise<T>, slow: () => Promise<T>): Promise<T> {
     const loc = this.#table.direct(path, write);
-    if (loc !== undefined) {
-      try {
-        return await fast(loc);
-      } catch (e) {
-        if (!(e instanceof FsError && e.code === 'ELOOP')) throw renamed(e, path);
-      }
-    }
-    return slow();
+    if (loc === undefined) return slow();
+    return fast(loc).catch((e: unknown) => {
+      if (e instanceof FsError && e.code === 'ELOOP') return slow();
+      throw renamed(e, path);
+    });
   }
 
   #existing(r: Resolved, syscall: string, path: string): FileStats {
@@ -288,7 +289,7 @@ export class MountedFs implements FileSystemApi {
   readlink(path: string): Promise<string> {
     return this.#direct(path, false, (l) => l.fs.readlink(l.inner), () => this.#at('readlink', path, false, async (r) => {
       if (!this.#existing(r, 'readlink', path).isSymbolicLink()) throw new FsError('EINVAL', 'readlink', path);
-      return r.fs.readlink(r.inner);
+      return r.target ?? r.fs.readlink(r.inner);
     }));
   }
   /** @inheritDoc */
@@ -345,6 +346,14 @@ export class MountedFs implements FileSystemApi {
       await op(r);
     }));
   }
+}
+
+/**
+ * Whether a call must resolve again: the resolver saw a host directory change under it, or a
+ * mount refused a link (ELOOP) on a path that had been resolved free of links.
+ */
+function isStale(e: unknown, resolved: boolean): boolean {
+  return e instanceof StaleResolution || (resolved && e instanceof FsError && e.code === 'ELOOP');
 }
 
 /** A filesystem's error about an inner path, renamed to the path the program gave. */

@@ -24,7 +24,7 @@
  * @module
  */
 import { FsError } from '../../../fs-union/errors.js';
-import type { FileStats, FileSystemApi } from '../../../fs-union/fs-api.js';
+import type { ChainStats, EntryType, FileStats, FileSystemApi } from '../../../fs-union/fs-api.js';
 import { toLayerPath } from '../../../fs-union/paths.js';
 
 /** A `.` or `..` component: both say "the name before is a directory", which only full resolution checks. */
@@ -45,16 +45,13 @@ export interface MountPoint {
 
 /**
  * A physical filesystem (a bind mount's host directory): it never follows a link, anywhere in
- * a path (ELOOP instead), and stats a chain of names in one walk.
+ * a path (ELOOP instead), and looks up chains of names in one walk.
  */
-export interface PhysicalFs {
+export interface PhysicalFs extends FileSystemApi {
   /** Always true: marks the filesystem as physical. */
   readonly physical: true;
-  /**
-   * Stats `dir/names[0]`, `dir/names[0]/names[1]`... without following links; stops after the
-   * first entry that is not a directory, and before the first missing one.
-   */
-  lstatChain(dir: string, names: readonly string[]): Promise<FileStats[]>;
+  /** Required here. */
+  lstatChain(dir: string, names: readonly string[]): Promise<ChainStats>;
 }
 
 /** Where a container path lives. */
@@ -75,6 +72,8 @@ export interface Location {
 export interface Resolved extends Location {
   /** lstat of the entry (never a symlink when the last component was followed). */
   stats: FileStats | undefined;
+  /** The entry's target, when it is a symlink (as read during the walk). */
+  target?: string;
 }
 
 /**
@@ -172,10 +171,6 @@ export class MountTable {
   }
 }
 
-function join(dir: string, name: string): string {
-  return dir === '' ? name : `${dir}/${name}`;
-}
-
 function innerJoin(dir: string, names: readonly string[]): string {
   return dir === '/' ? `/${names.join('/')}` : `${dir}/${names.join('/')}`;
 }
@@ -193,22 +188,32 @@ export async function guarded<T>(op: () => Promise<T>): Promise<T> {
   }
 }
 
-async function chainStat(fs: FileSystemApi, dir: string, names: readonly string[]): Promise<FileStats[]> {
-  const chain = fs as Partial<PhysicalFs>;
-  if (chain.physical === true && typeof chain.lstatChain === 'function') return guarded(() => chain.lstatChain!(dir, names));
-  const out: FileStats[] = [];
+function chainStat(fs: FileSystemApi, dir: string, names: readonly string[]): Promise<ChainStats> {
+  // Called straight when it can be: this is on the path of every call a program makes.
+  const found = fs.lstatChain ? fs.lstatChain(dir, names) : statEach(fs, dir, names);
+  return found.catch((e: unknown) => {
+    // A link where the walk had found a directory: the host dir changed under us.
+    if (e instanceof FsError && e.code === 'ELOOP') throw new StaleResolution();
+    throw e;
+  });
+}
+
+/** {@link FileSystemApi.lstatChain} for a filesystem without one: a stat per prefix. */
+async function statEach(fs: FileSystemApi, dir: string, names: readonly string[]): Promise<ChainStats> {
+  const types: EntryType[] = [];
+  let last: FileStats | undefined;
   for (let i = 0; i < names.length; i++) {
-    let st: FileStats;
     try {
-      st = await guarded(() => fs.lstat(innerJoin(dir, names.slice(0, i + 1))));
+      last = await fs.lstat(innerJoin(dir, names.slice(0, i + 1)));
     } catch (e) {
       if (e instanceof FsError && e.code === 'ENOENT') break;
       throw e;
     }
-    out.push(st);
-    if (!st.isDirectory()) break;
+    types.push(last.type);
+    if (!last.isDirectory()) break;
   }
-  return out;
+  const target = last?.isSymbolicLink() ? await fs.readlink(innerJoin(dir, names.slice(0, types.length))) : undefined;
+  return { types, last, target };
 }
 
 /**
@@ -226,11 +231,9 @@ export async function resolveInContainer(table: MountTable, userPath: string, fo
   const pending = userPath.split('/').filter((p) => p !== '').reverse();
   const stack: string[] = [];
   let stats: FileStats | undefined;
+  let target: string | undefined;
   let statsFresh = false;
   let links = 0;
-  const fail = (code: 'ENOENT' | 'ENOTDIR' | 'ELOOP'): never => {
-    throw new FsError(code, syscall, userPath);
-  };
 
   walk: while (pending.length > 0) {
     const name = pending.pop()!;
@@ -241,64 +244,72 @@ export async function resolveInContainer(table: MountTable, userPath: string, fo
       statsFresh = false;
       continue;
     }
-    const here = stack.join('/');
-    const first = join(here, name);
+    const first = stack.length === 0 ? name : `${stack.join('/')}/${name}`;
     if (table.isMountRoot(first)) {
       // A mount's root: its own filesystem's `/`, whatever lies under it in the parent.
       const mountRoot = table.locate(first);
       const st = await guarded(() => mountRoot.fs.lstat('/'));
-      if (pending.length > 0 && !st.isDirectory()) fail('ENOTDIR');
+      if (pending.length > 0 && !st.isDirectory()) throw new FsError('ENOTDIR', syscall, userPath);
       stack.push(name);
       stats = st;
+      target = undefined;
       statsFresh = true;
       continue;
     }
     const loc = table.locate(first);
     const fs = loc.fs;
-    const dir = loc.inner.slice(0, loc.inner.length - name.length - 1) || '/';
+    const dir = loc.inner.length === name.length + 1 ? '/' : loc.inner.slice(0, loc.inner.length - name.length - 1);
     // Plain names that stay in the same filesystem are looked up in one walk.
     const run = [name];
     for (let at = first; pending.length > 0; ) {
-      const next = pending.at(-1)!;
-      if (next === '.' || next === '..' || table.isMountRoot(join(at, next))) break;
+      const next = pending[pending.length - 1]!;
+      if (next === '.' || next === '..') break;
+      at = `${at}/${next}`;
+      if (table.isMountRoot(at)) break;
       run.push(pending.pop()!);
-      at = join(at, next);
     }
     const found = await chainStat(fs, dir, run);
     for (let i = 0; i < run.length; i++) {
-      const st = found[i];
+      const type = found.types[i];
       const last = i === run.length - 1 && pending.length === 0;
-      if (st === undefined) {
+      if (type === undefined) {
         // Only the final name may be missing: it is what a create makes.
-        if (!last) fail('ENOENT');
+        if (!last) throw new FsError('ENOENT', syscall, userPath);
         stack.push(...run);
         stats = undefined;
+        target = undefined;
         statsFresh = true;
         break;
       }
-      if (st.isSymbolicLink() && (!last || follow)) {
-        if (++links > MAX_SYMLINKS) fail('ELOOP');
-        const target = await guarded(() => fs.readlink(innerJoin(dir, run.slice(0, i + 1))));
-        if (target === '') fail('ENOENT');
+      if (type === 'symlink' && (!last || follow)) {
+        if (++links > MAX_SYMLINKS) throw new FsError('ELOOP', syscall, userPath);
+        // The chain stops at the first link: its target came with it.
+        const to = found.target ?? '';
+        if (to === '') throw new FsError('ENOENT', syscall, userPath);
         for (let j = run.length - 1; j > i; j--) pending.push(run[j]!);
-        stack.push(...run.slice(0, i));
-        if (target.startsWith('/')) stack.length = 0;
-        const parts = target.split('/').filter((p) => p !== '');
-        for (let j = parts.length - 1; j >= 0; j--) pending.push(parts[j]!);
+        for (let j = 0; j < i; j++) stack.push(run[j]!);
+        if (to.startsWith('/')) stack.length = 0;
+        const parts = to.split('/');
+        for (let j = parts.length - 1; j >= 0; j--) if (parts[j] !== '') pending.push(parts[j]!);
         statsFresh = false;
         continue walk;
       }
-      if (!last && !st.isDirectory()) fail('ENOTDIR');
+      if (!last && type !== 'directory') throw new FsError('ENOTDIR', syscall, userPath);
       if (i === run.length - 1) {
         stack.push(...run);
-        stats = st;
+        stats = found.last;
+        target = found.target;
         statsFresh = true;
       }
     }
   }
-  const path = stack.join('/');
-  const loc = table.locate(path);
-  if (!statsFresh) stats = await guarded(() => loc.fs.lstat(loc.inner));
-  if (trailingSlash && stats !== undefined && !stats.isDirectory()) fail('ENOTDIR');
-  return { ...loc, stats };
+  const loc = table.locate(stack.join('/')) as Resolved;
+  if (!statsFresh) {
+    stats = await guarded(() => loc.fs.lstat(loc.inner));
+    target = undefined;
+  }
+  if (trailingSlash && stats !== undefined && !stats.isDirectory()) throw new FsError('ENOTDIR', syscall, userPath);
+  loc.stats = stats;
+  if (target !== undefined) loc.target = target;
+  return loc;
 }
