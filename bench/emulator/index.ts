@@ -1,6 +1,7 @@
 /**
  * The emulator benchmarks (issue 3): container lifecycle throughput against `docker run --rm`,
- * and the extra memory of 1,000 running containers of one ~50 MB image.
+ * the extra memory of 1,000 running containers of one ~50 MB image, and (issues 7 and 10) the
+ * shell's counting loop against busybox's ash, and (issue 7) bind-mount file calls against node:fs.
  * Run on their own with `npx tsx bench/emulator/index.ts` (prints a table); `bench/run.ts`
  * calls {@link benchEmulator}.
  *
@@ -12,6 +13,7 @@ import type { BenchResult } from '../result.js';
 import { benchBindMount } from './bind-mount.js';
 import { benchLifecycle } from './lifecycle.js';
 import { benchContainerMemory } from './memory.js';
+import { benchShellLoop } from './shell-loop.js';
 
 /** Options of {@link benchEmulator}. */
 export interface EmulatorBenchOptions {
@@ -23,8 +25,9 @@ export interface EmulatorBenchOptions {
 export async function benchEmulator(options: EmulatorBenchOptions = {}): Promise<BenchResult[]> {
   const memory = await benchContainerMemory({ signal: options.signal });
   const lifecycle = await benchLifecycle({ signal: options.signal });
+  const loop = await benchShellLoop({ signal: options.signal });
   const bind = await benchBindMount();
-  return [...lifecycle, ...memory, ...bind];
+  return [...lifecycle, ...memory, ...loop, ...bind];
 }
 
 /** Formats a figure as `bench/run.ts` does. */
