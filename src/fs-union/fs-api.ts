@@ -70,8 +70,11 @@ export interface RmOptions {
 export interface ChainStats {
   /** The kind of each name found, in order (shorter than asked when one is missing). */
   types: EntryType[];
-  /** Full stats of the last name found (undefined when none was). */
-  last: FileStats | undefined;
+  /**
+   * Full stats of the last name found (undefined when none was), computed on demand: most
+   * lookups need only the kinds, and a size can cost a walk over a file's pending writes.
+   */
+  stats(): FileStats | undefined;
   /** The target of the last name found, when it is a symlink. */
   target: string | undefined;
 }

@@ -315,7 +315,7 @@ export class UnionFS implements FileSystemApi {
     }
     return {
       types,
-      last: last === undefined ? undefined : statsOf(last, s.linkCount(last)),
+      stats: () => (last === undefined ? undefined : statsOf(last, s.linkCount(last))),
       target: last?.type === 'symlink' ? targetOf(last) : undefined,
     };
   }

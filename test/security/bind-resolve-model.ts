@@ -12,6 +12,8 @@ import type { FileSystemApi } from '../../src/fs-union/fs-api.js';
 export interface ModelNode {
   type: 'directory' | 'file' | 'symlink' | 'other';
   target?: string;
+  /** A directory only the mount table makes: nothing can be created in it. */
+  virtual?: boolean;
 }
 
 /** The flattened namespace: container path (root-relative, `''` for `/`) -> entry. */
@@ -47,6 +49,10 @@ export function flatten(root: Map<string, ModelNode>, mounts: { target: string; 
   for (const m of [...mounts].sort((a, b) => a.target.length - b.target.length)) {
     for (const key of [...flat.keys()]) if (key === m.target || key.startsWith(`${m.target}/`)) flat.delete(key);
     flat.set(m.target, { type: m.rootType ?? 'directory' });
+    // A mount hangs from directories; where the filesystem below has none, they exist anyway.
+    for (let i = m.target.indexOf('/'); i > 0; i = m.target.indexOf('/', i + 1)) {
+      if (!flat.has(m.target.slice(0, i))) flat.set(m.target.slice(0, i), { type: 'directory', virtual: true });
+    }
     for (const [p, node] of m.tree) flat.set(`${m.target}/${p}`, node);
   }
   return flat;

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { UnionFS } from '../../src/fs-union/union-fs.js';
 import { HostDirectoryFs } from '../../src/backends/emulator/mounts/host-fs.js';
+import { EngineFile } from '../../src/backends/emulator/mounts/engine-file.js';
 import { MountedFs } from '../../src/backends/emulator/mounts/mounted-fs.js';
 
 let dir: string;
@@ -107,6 +108,20 @@ for (const procFd of [true, false]) {
     });
   });
 }
+
+describe('the mount table', () => {
+  it('makes the directories a mount hangs from, where the filesystem below has none', async () => {
+    const fs = new MountedFs(new UnionFS([]), [{ target: '/dev/pipes/EOF', fs: new EngineFile('#!/bin/sh\n', new Date(0)), readOnly: true }]);
+    expect((await fs.readFile('/dev/pipes/EOF')).toString()).toBe('#!/bin/sh\n');
+    expect((await fs.stat('/dev/pipes')).isDirectory()).toBe(true);
+    expect(await fs.readdir('/dev/pipes')).toEqual(['EOF']);
+    expect(await fs.readdir('/')).toEqual(['dev']);
+    expect(await fs.realpath('/dev/pipes/../pipes/EOF')).toBe('/dev/pipes/EOF');
+    await expect(fs.rmdir('/dev/pipes')).rejects.toMatchObject({ code: 'EBUSY' });
+    await expect(fs.writeFile('/dev/pipes/other', 'x')).rejects.toMatchObject({ code: 'ENOENT' });
+    await expect(fs.writeFile('/dev/pipes/EOF', 'x')).rejects.toMatchObject({ code: 'EROFS' });
+  });
+});
 
 describe('HostDirectoryFs on its own is physical', () => {
   it('never follows a link, in any component', async () => {

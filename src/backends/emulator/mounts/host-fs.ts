@@ -272,7 +272,8 @@ export class HostDirectoryFs implements FileSystemApi, PhysicalFs {
       } finally {
         for (const d of opened.reverse()) d.release();
       }
-      return { types, last: last === undefined || types.length === 0 ? undefined : statsOf(last), target };
+      const found = types.length === 0 ? undefined : last;
+      return { types, stats: () => (found === undefined ? undefined : statsOf(found)), target };
     }));
   }
   /** @inheritDoc */

@@ -27,7 +27,7 @@
  * @module
  */
 import { FsError } from '../../../fs-union/errors.js';
-import type { FileStats, FileSystemApi, MkdirOptions, RmOptions, WriteFileOptions } from '../../../fs-union/fs-api.js';
+import type { EntryType, FileStats, FileSystemApi, MkdirOptions, RmOptions, WriteFileOptions } from '../../../fs-union/fs-api.js';
 import { MountTable, resolveInContainer, StaleResolution, type Location, type MountPoint, type Resolved } from './resolve-in-container.js';
 
 export type { MountPoint } from './resolve-in-container.js';
@@ -103,17 +103,18 @@ export class MountedFs implements FileSystemApi {
     });
   }
 
-  #existing(r: Resolved, syscall: string, path: string): FileStats {
-    if (r.stats === undefined) throw new FsError('ENOENT', syscall, path);
-    return r.stats;
+  #existing(r: Resolved, syscall: string, path: string): EntryType {
+    if (r.type === undefined) throw new FsError('ENOENT', syscall, path);
+    return r.type;
   }
 
   #writable(r: Resolved, syscall: string, path: string): void {
     if (r.readOnly) throw new FsError('EROFS', syscall, path);
   }
 
+  /** A mount's root, or a directory only the mount table makes: neither can go (EBUSY). */
   #mountRoot(r: Resolved): boolean {
-    return r.mount !== undefined && r.inner === '/';
+    return (r.mount !== undefined && r.inner === '/') || r.virtual === true;
   }
 
   /** @inheritDoc */
@@ -136,8 +137,8 @@ export class MountedFs implements FileSystemApi {
     // O_CREAT|O_EXCL never follows a final link: an existing one is EEXIST.
     const exclusive = options?.flag === 'wx';
     return this.#direct(path, true, (l) => l.fs.writeFile(l.inner, data, options), () => this.#at('open', path, !exclusive, async (r) => {
-      if (exclusive && r.stats !== undefined) throw new FsError('EEXIST', 'open', path);
-      if (r.stats?.isDirectory()) throw new FsError('EISDIR', 'open', path);
+      if (exclusive && r.type !== undefined) throw new FsError('EEXIST', 'open', path);
+      if (r.type === 'directory') throw new FsError('EISDIR', 'open', path);
       this.#writable(r, 'open', path);
       await r.fs.writeFile(r.inner, data, options);
     }));
@@ -145,7 +146,7 @@ export class MountedFs implements FileSystemApi {
   /** @inheritDoc */
   appendFile(path: string, data: string | Uint8Array): Promise<void> {
     return this.#direct(path, true, (l) => l.fs.appendFile(l.inner, data), () => this.#at('open', path, true, async (r) => {
-      if (r.stats?.isDirectory()) throw new FsError('EISDIR', 'open', path);
+      if (r.type === 'directory') throw new FsError('EISDIR', 'open', path);
       this.#writable(r, 'open', path);
       await r.fs.appendFile(r.inner, data);
     }));
@@ -154,8 +155,8 @@ export class MountedFs implements FileSystemApi {
   readdir(path: string): Promise<string[]> {
     // No mount lies below a fast-path directory: its own names are all there is.
     return this.#direct(path, false, (l) => l.fs.readdir(l.inner), () => this.#at('scandir', path, true, async (r) => {
-      if (!this.#existing(r, 'scandir', path).isDirectory()) throw new FsError('ENOTDIR', 'scandir', path);
-      const names = new Set(await r.fs.readdir(r.inner));
+      if (this.#existing(r, 'scandir', path) !== 'directory') throw new FsError('ENOTDIR', 'scandir', path);
+      const names = new Set(r.virtual ? [] : await r.fs.readdir(r.inner));
       // Mount points show in their parent even where the lower filesystem lacks them.
       for (const name of this.#table.mountNamesIn(r.path)) names.add(name);
       return [...names].sort();
@@ -168,7 +169,7 @@ export class MountedFs implements FileSystemApi {
     await this.#direct(path, true, (l) => l.fs.mkdir(l.inner, { mode, recursive }), () => {
       if (recursive) return this.#mkdirp(path, mode);
       return this.#at('mkdir', path, false, async (r) => {
-        if (r.stats !== undefined) throw new FsError('EEXIST', 'mkdir', path);
+        if (r.type !== undefined) throw new FsError('EEXIST', 'mkdir', path);
         this.#writable(r, 'mkdir', path);
         await r.fs.mkdir(r.inner, { mode });
       });
@@ -183,11 +184,11 @@ export class MountedFs implements FileSystemApi {
       const prefix = `/${parts.slice(0, i + 1).join('/')}`;
       const last = i === parts.length - 1;
       await this.#at('mkdir', prefix, true, async (r) => {
-        if (r.stats?.isDirectory()) return;
-        if (r.stats !== undefined) throw new FsError(last ? 'EEXIST' : 'ENOTDIR', 'mkdir', path);
+        if (r.type === 'directory') return;
+        if (r.type !== undefined) throw new FsError(last ? 'EEXIST' : 'ENOTDIR', 'mkdir', path);
         // Missing: a dangling link is not made into a directory (mkdir(2) does not follow it).
         const own = await resolveInContainer(this.#table, prefix, false, 'mkdir');
-        if (own.stats !== undefined) throw new FsError('EEXIST', 'mkdir', path);
+        if (own.type !== undefined) throw new FsError('EEXIST', 'mkdir', path);
         this.#writable(r, 'mkdir', path);
         try {
           await r.fs.mkdir(r.inner, { mode });
@@ -221,10 +222,10 @@ export class MountedFs implements FileSystemApi {
   async rm(path: string, options: RmOptions = {}): Promise<void> {
     try {
       await this.#direct(path, true, (l) => l.fs.rm(l.inner, options), () => this.#at('rm', path, false, async (r) => {
-        const st = this.#existing(r, 'rm', path);
+        const type = this.#existing(r, 'rm', path);
         if (r.path === '' || this.#mountRoot(r)) throw new FsError('EBUSY', 'rm', path);
         this.#writable(r, 'rm', path);
-        if (st.isDirectory() && options.recursive && this.#table.hasMountBelow(r.path)) return this.#rmAcrossMounts(r.path, path);
+        if (type === 'directory' && options.recursive && this.#table.hasMountBelow(r.path)) return this.#rmAcrossMounts(r.path, path);
         await r.fs.rm(r.inner, options);
       }));
     } catch (e) {
@@ -280,7 +281,7 @@ export class MountedFs implements FileSystemApi {
   /** @inheritDoc */
   symlink(target: string, path: string): Promise<void> {
     return this.#direct(path, true, (l) => l.fs.symlink(target, l.inner), () => this.#at('symlink', path, false, async (r) => {
-      if (r.stats !== undefined) throw new FsError('EEXIST', 'symlink', target, path);
+      if (r.type !== undefined) throw new FsError('EEXIST', 'symlink', target, path);
       this.#writable(r, 'symlink', path);
       await r.fs.symlink(target, r.inner);
     }));
@@ -288,7 +289,7 @@ export class MountedFs implements FileSystemApi {
   /** @inheritDoc */
   readlink(path: string): Promise<string> {
     return this.#direct(path, false, (l) => l.fs.readlink(l.inner), () => this.#at('readlink', path, false, async (r) => {
-      if (!this.#existing(r, 'readlink', path).isSymbolicLink()) throw new FsError('EINVAL', 'readlink', path);
+      if (this.#existing(r, 'readlink', path) !== 'symlink') throw new FsError('EINVAL', 'readlink', path);
       return r.target ?? r.fs.readlink(r.inner);
     }));
   }
@@ -298,9 +299,9 @@ export class MountedFs implements FileSystemApi {
     const dst = this.#table.direct(newPath, true);
     const fast = (a: Location): Promise<void> => (dst !== undefined && dst.mount === a.mount ? a.fs.link(a.inner, dst.inner) : Promise.reject(new FsError('ELOOP', 'link', existingPath)));
     return this.#direct(existingPath, false, fast, () => this.#at2('link', existingPath, newPath, false, async (a, b) => {
-      const st = this.#existing(a, 'link', existingPath);
-      if (b.stats !== undefined) throw new FsError('EEXIST', 'link', existingPath, newPath);
-      if (st.isDirectory()) throw new FsError('EPERM', 'link', existingPath, newPath);
+      const type = this.#existing(a, 'link', existingPath);
+      if (b.type !== undefined) throw new FsError('EEXIST', 'link', existingPath, newPath);
+      if (type === 'directory') throw new FsError('EPERM', 'link', existingPath, newPath);
       // Only within one filesystem: a bind mount can never gain a name for a file elsewhere.
       if (a.mount !== b.mount) throw new FsError('EXDEV', 'link', existingPath, newPath);
       if (b.readOnly) throw new FsError('EROFS', 'link', existingPath, newPath);
@@ -320,11 +321,16 @@ export class MountedFs implements FileSystemApi {
   }
   /** @inheritDoc */
   stat(path: string): Promise<FileStats> {
-    return this.#direct(path, false, (l) => l.fs.stat(l.inner), () => this.#at('stat', path, true, async (r) => this.#existing(r, 'stat', path)));
+    return this.#direct(path, false, (l) => l.fs.stat(l.inner), () => this.#at('stat', path, true, async (r) => this.#statsOf(r, 'stat', path)));
   }
   /** @inheritDoc */
   lstat(path: string): Promise<FileStats> {
-    return this.#direct(path, false, (l) => l.fs.lstat(l.inner), () => this.#at('lstat', path, false, async (r) => this.#existing(r, 'lstat', path)));
+    return this.#direct(path, false, (l) => l.fs.lstat(l.inner), () => this.#at('lstat', path, false, async (r) => this.#statsOf(r, 'lstat', path)));
+  }
+
+  #statsOf(r: Resolved, syscall: string, path: string): FileStats {
+    this.#existing(r, syscall, path);
+    return r.stats();
   }
   /** @inheritDoc */
   chmod(path: string, mode: number): Promise<void> {

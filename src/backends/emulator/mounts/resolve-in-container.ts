@@ -30,6 +30,20 @@ import { toLayerPath } from '../../../fs-union/paths.js';
 /** A `.` or `..` component: both say "the name before is a directory", which only full resolution checks. */
 const DOTS = /(?:^|\/)\.\.?(?:\/|$)/;
 
+/** What a directory the mount table implies looks like. */
+const VIRTUAL_DIRECTORY: FileStats = Object.freeze({
+  type: 'directory',
+  mode: 0o755,
+  uid: 0,
+  gid: 0,
+  size: 0,
+  mtime: new Date(0),
+  nlink: 2,
+  isFile: () => false,
+  isDirectory: () => true,
+  isSymbolicLink: () => false,
+});
+
 /** Linux's limit on symlinks followed in one lookup (`MAXSYMLINKS`). */
 export const MAX_SYMLINKS = 40;
 
@@ -70,8 +84,15 @@ export interface Location {
 
 /** A resolved path and what is there (`stats` undefined: nothing, but its parent exists). */
 export interface Resolved extends Location {
-  /** lstat of the entry (never a symlink when the last component was followed). */
-  stats: FileStats | undefined;
+  /** The entry's kind (never a symlink when the last component was followed); undefined: missing. */
+  type: EntryType | undefined;
+  /** lstat of the entry, computed on demand (call only when `type` is set). */
+  stats(): FileStats;
+  /**
+   * The entry is a directory only the mount table makes (see {@link MountTable.isMountAncestor}):
+   * it holds the mount points below it and nothing else.
+   */
+  virtual?: boolean;
   /** The entry's target, when it is a symlink (as read during the walk). */
   target?: string;
 }
@@ -94,6 +115,8 @@ export class MountTable {
   readonly root: FileSystemApi;
   readonly #mounts: { key: string; point: MountPoint }[];
   readonly #keys: Set<string>;
+  /** Every directory above a mount target (but `/`): a mount needs a place to hang. */
+  readonly #ancestors = new Set<string>();
   /** Physical mounts reached from `/` through mount roots only (see {@link MountTable.direct}). */
   readonly #direct = new Set<MountPoint>();
 
@@ -102,6 +125,9 @@ export class MountTable {
     // Longest target first, so /a/b wins over /a.
     this.#mounts = mounts.map((point) => ({ key: toLayerPath(point.target), point })).sort((a, b) => b.key.length - a.key.length);
     this.#keys = new Set(this.#mounts.map((m) => m.key));
+    for (const key of this.#keys) {
+      for (let i = key.indexOf('/'); i > 0; i = key.indexOf('/', i + 1)) this.#ancestors.add(key.slice(0, i));
+    }
     for (const { key, point } of this.#mounts) {
       if ((point.fs as Partial<PhysicalFs>).physical !== true || key === '') continue;
       const parts = key.split('/');
@@ -153,21 +179,32 @@ export class MountTable {
     return this.#keys.has(path);
   }
 
+  /**
+   * True when a mount lies below `path`: then `path` is a directory even where the filesystem
+   * underneath has nothing (a build step's `/dev/pipes/EOF` over an image without `/dev/pipes`),
+   * as the kernel only mounts on an existing directory.
+   */
+  isMountAncestor(path: string): boolean {
+    return this.#ancestors.has(path);
+  }
+
   /** True when a mount lies strictly below `path`. */
   hasMountBelow(path: string): boolean {
     for (const key of this.#keys) if (key !== path && (path === '' || key.startsWith(`${path}/`))) return true;
     return false;
   }
 
-  /** Names of the mount points directly inside `dir`. */
+  /** Names directly inside `dir` of mount points and of the directories leading to them. */
   mountNamesIn(dir: string): string[] {
-    const out: string[] = [];
+    const out = new Set<string>();
+    const prefix = dir === '' ? '' : `${dir}/`;
     for (const key of this.#keys) {
-      if (key === '') continue;
-      const slash = key.lastIndexOf('/');
-      if ((slash < 0 ? '' : key.slice(0, slash)) === dir) out.push(key.slice(slash + 1));
+      if (key === '' || !key.startsWith(prefix) || key === dir) continue;
+      const rest = key.slice(prefix.length);
+      const slash = rest.indexOf('/');
+      out.add(slash < 0 ? rest : rest.slice(0, slash));
     }
-    return out;
+    return [...out];
   }
 }
 
@@ -202,6 +239,7 @@ function chainStat(fs: FileSystemApi, dir: string, names: readonly string[]): Pr
 async function statEach(fs: FileSystemApi, dir: string, names: readonly string[]): Promise<ChainStats> {
   const types: EntryType[] = [];
   let last: FileStats | undefined;
+  let lastFound: FileStats | undefined;
   for (let i = 0; i < names.length; i++) {
     try {
       last = await fs.lstat(innerJoin(dir, names.slice(0, i + 1)));
@@ -210,10 +248,25 @@ async function statEach(fs: FileSystemApi, dir: string, names: readonly string[]
       throw e;
     }
     types.push(last.type);
+    lastFound = last;
     if (!last.isDirectory()) break;
   }
-  const target = last?.isSymbolicLink() ? await fs.readlink(innerJoin(dir, names.slice(0, types.length))) : undefined;
-  return { types, last, target };
+  const found = lastFound;
+  const target = found?.isSymbolicLink() ? await fs.readlink(innerJoin(dir, names.slice(0, types.length))) : undefined;
+  return { types, stats: () => found, target };
+}
+
+/** True when `path` is a directory only the mount table makes (its filesystem has nothing there). */
+async function isVirtual(table: MountTable, path: string): Promise<boolean> {
+  if (!table.isMountAncestor(path)) return false;
+  const loc = table.locate(path);
+  try {
+    await guarded(() => loc.fs.lstat(loc.inner));
+    return false;
+  } catch (e) {
+    if (e instanceof FsError && e.code === 'ENOENT') return true;
+    throw e;
+  }
 }
 
 /**
@@ -230,8 +283,11 @@ export async function resolveInContainer(table: MountTable, userPath: string, fo
   // Names still to resolve, the next one last (a stack, so links splice in cheaply).
   const pending = userPath.split('/').filter((p) => p !== '').reverse();
   const stack: string[] = [];
-  let stats: FileStats | undefined;
+  // What is at the resolved path so far: its kind, and how to get its full stats.
+  let type: EntryType | undefined;
+  let statsOf: () => FileStats | undefined = () => undefined;
   let target: string | undefined;
+  let virtual = false;
   let statsFresh = false;
   let links = 0;
 
@@ -251,9 +307,30 @@ export async function resolveInContainer(table: MountTable, userPath: string, fo
       const st = await guarded(() => mountRoot.fs.lstat('/'));
       if (pending.length > 0 && !st.isDirectory()) throw new FsError('ENOTDIR', syscall, userPath);
       stack.push(name);
-      stats = st;
+      type = st.type;
+      statsOf = () => st;
       target = undefined;
+      virtual = false;
       statsFresh = true;
+      continue;
+    }
+    // In a directory only the mount table makes, nothing but mount points and the directories
+    // leading to them exists.
+    if (statsFresh ? virtual : stack.length > 0 && (await isVirtual(table, stack.join('/')))) {
+      const last = pending.length === 0;
+      stack.push(name);
+      statsFresh = true;
+      target = undefined;
+      if (table.isMountAncestor(first)) {
+        type = 'directory';
+        statsOf = () => VIRTUAL_DIRECTORY;
+        virtual = true;
+        continue;
+      }
+      if (!last) throw new FsError('ENOENT', syscall, userPath);
+      type = undefined;
+      statsOf = () => undefined;
+      virtual = false;
       continue;
     }
     const loc = table.locate(first);
@@ -270,18 +347,31 @@ export async function resolveInContainer(table: MountTable, userPath: string, fo
     }
     const found = await chainStat(fs, dir, run);
     for (let i = 0; i < run.length; i++) {
-      const type = found.types[i];
+      const kind = found.types[i];
       const last = i === run.length - 1 && pending.length === 0;
-      if (type === undefined) {
+      if (kind === undefined) {
+        const at = [...stack, ...run.slice(0, i + 1)].join('/');
+        if (table.isMountAncestor(at)) {
+          for (let j = 0; j <= i; j++) stack.push(run[j]!);
+          for (let j = run.length - 1; j > i; j--) pending.push(run[j]!);
+          type = 'directory';
+          statsOf = () => VIRTUAL_DIRECTORY;
+          target = undefined;
+          virtual = true;
+          statsFresh = true;
+          continue walk;
+        }
         // Only the final name may be missing: it is what a create makes.
         if (!last) throw new FsError('ENOENT', syscall, userPath);
         stack.push(...run);
-        stats = undefined;
+        type = undefined;
+        statsOf = () => undefined;
         target = undefined;
+        virtual = false;
         statsFresh = true;
         break;
       }
-      if (type === 'symlink' && (!last || follow)) {
+      if (kind === 'symlink' && (!last || follow)) {
         if (++links > MAX_SYMLINKS) throw new FsError('ELOOP', syscall, userPath);
         // The chain stops at the first link: its target came with it.
         const to = found.target ?? '';
@@ -294,22 +384,38 @@ export async function resolveInContainer(table: MountTable, userPath: string, fo
         statsFresh = false;
         continue walk;
       }
-      if (!last && type !== 'directory') throw new FsError('ENOTDIR', syscall, userPath);
+      if (!last && kind !== 'directory') throw new FsError('ENOTDIR', syscall, userPath);
       if (i === run.length - 1) {
         stack.push(...run);
-        stats = found.last;
+        type = kind;
+        statsOf = found.stats;
         target = found.target;
+        virtual = false;
         statsFresh = true;
       }
     }
   }
-  const loc = table.locate(stack.join('/')) as Resolved;
+  const path = stack.join('/');
+  const loc = table.locate(path) as Resolved;
   if (!statsFresh) {
-    stats = await guarded(() => loc.fs.lstat(loc.inner));
     target = undefined;
+    try {
+      const st = await guarded(() => loc.fs.lstat(loc.inner));
+      type = st.type;
+      statsOf = () => st;
+      virtual = false;
+    } catch (e) {
+      if (!(e instanceof FsError && e.code === 'ENOENT' && table.isMountAncestor(path))) throw e;
+      type = 'directory';
+      statsOf = () => VIRTUAL_DIRECTORY;
+      virtual = true;
+    }
   }
-  if (trailingSlash && stats !== undefined && !stats.isDirectory()) throw new FsError('ENOTDIR', syscall, userPath);
-  loc.stats = stats;
+  if (trailingSlash && type !== undefined && type !== 'directory') throw new FsError('ENOTDIR', syscall, userPath);
+  loc.type = type;
+  const statsNow = statsOf;
+  loc.stats = () => statsNow()!;
   if (target !== undefined) loc.target = target;
+  if (virtual) loc.virtual = true;
   return loc;
 }
