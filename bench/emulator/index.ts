@@ -1,7 +1,7 @@
 /**
  * The emulator benchmarks (issue 3): container lifecycle throughput against `docker run --rm`,
  * the extra memory of 1,000 running containers of one ~50 MB image, and (issues 7 and 10) the
- * shell's counting loop against busybox's ash.
+ * shell's counting loop against busybox's ash, and (issue 7) bind-mount file calls against node:fs.
  * Run on their own with `npx tsx bench/emulator/index.ts` (prints a table); `bench/run.ts`
  * calls {@link benchEmulator}.
  *
@@ -10,6 +10,7 @@
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { BenchResult } from '../result.js';
+import { benchBindMount } from './bind-mount.js';
 import { benchLifecycle } from './lifecycle.js';
 import { benchContainerMemory } from './memory.js';
 import { benchShellLoop } from './shell-loop.js';
@@ -25,7 +26,8 @@ export async function benchEmulator(options: EmulatorBenchOptions = {}): Promise
   const memory = await benchContainerMemory({ signal: options.signal });
   const lifecycle = await benchLifecycle({ signal: options.signal });
   const loop = await benchShellLoop({ signal: options.signal });
-  return [...lifecycle, ...memory, ...loop];
+  const bind = await benchBindMount();
+  return [...lifecycle, ...memory, ...loop, ...bind];
 }
 
 /** Formats a figure as `bench/run.ts` does. */

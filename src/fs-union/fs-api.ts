@@ -66,6 +66,19 @@ export interface RmOptions {
   force?: boolean;
 }
 
+/** What {@link FileSystemApi.lstatChain} found. */
+export interface ChainStats {
+  /** The kind of each name found, in order (shorter than asked when one is missing). */
+  types: EntryType[];
+  /**
+   * Full stats of the last name found (undefined when none was), computed on demand: most
+   * lookups need only the kinds, and a size can cost a walk over a file's pending writes.
+   */
+  stats(): FileStats | undefined;
+  /** The target of the last name found, when it is a symlink. */
+  target: string | undefined;
+}
+
 /** The asynchronous filesystem operations of a union view. */
 export interface FileSystemApi {
   /** Reads a whole file (following symlinks). */
@@ -76,6 +89,14 @@ export interface FileSystemApi {
    * copying a 2 MB busybox binary on every start.
    */
   readFileHead?(path: string, maxBytes: number): Promise<Buffer>;
+  /**
+   * Looks up `dir/names[0]`, `dir/names[0]/names[1]`... in one pass, never following a link:
+   * stops after the first name that is not a directory, and before the first missing one.
+   * `dir` itself must be a directory. Optional: it lets a view that resolves paths across
+   * several filesystems (an emulated container's mount table) walk each of them once per
+   * call instead of once per name.
+   */
+  lstatChain?(dir: string, names: readonly string[]): Promise<ChainStats>;
   /** Writes a whole file, creating it (parents must exist). */
   writeFile(path: string, data: string | Uint8Array, options?: WriteFileOptions): Promise<void>;
   /** Appends to a file, creating it. */

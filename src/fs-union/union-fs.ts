@@ -6,11 +6,11 @@
  */
 import type { Readable } from 'node:stream';
 import { FsError } from './errors.js';
-import type { FileStats, FileSystemApi, MkdirOptions, RmOptions, WriteFileOptions } from './fs-api.js';
+import type { ChainStats, EntryType, FileStats, FileSystemApi, MkdirOptions, RmOptions, WriteFileOptions } from './fs-api.js';
 import { defaultContentStore, type ContentStore } from './content-store.js';
 import type { Layer, LayerSignalOptions } from './layer.js';
 import { LowerIndex } from './lower-index.js';
-import { isWithin, parentOf, toLayerPath } from './paths.js';
+import { isWithin, joinLayerPath, parentOf, toLayerPath } from './paths.js';
 import { UnionState } from './union-state.js';
 import { UpperNode, bytesOf, statsOf, targetOf, type ViewNode } from './union-node.js';
 import { changesOf, commitState, type Change } from './union-changes.js';
@@ -294,6 +294,30 @@ export class UnionFS implements FileSystemApi {
   /** Stats an entry without following a final symlink. */
   async lstat(path: string): Promise<FileStats> {
     return this.#stat(path, false, 'lstat');
+  }
+
+  /** {@inheritDoc FileSystemApi.lstatChain} */
+  async lstatChain(dir: string, names: readonly string[]): Promise<ChainStats> {
+    const s = this.#state;
+    const { path: at, node } = s.resolve(dir, true, 'lstat');
+    if (node === undefined) throw new FsError('ENOENT', 'lstat', dir);
+    if (node.type !== 'directory') throw new FsError('ENOTDIR', 'lstat', dir);
+    const types: EntryType[] = [];
+    let last: ViewNode | undefined;
+    let cur = at;
+    for (const name of names) {
+      cur = joinLayerPath(cur, name);
+      const child = s.lookup(cur);
+      if (child === undefined) break;
+      types.push(child.type);
+      last = child;
+      if (child.type !== 'directory') break;
+    }
+    return {
+      types,
+      stats: () => (last === undefined ? undefined : statsOf(last, s.linkCount(last))),
+      target: last?.type === 'symlink' ? targetOf(last) : undefined,
+    };
   }
 
   /** True when something is visible at `path` (following symlinks); never throws. */

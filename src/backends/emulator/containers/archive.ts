@@ -3,10 +3,16 @@
  * `docker export`.
  *
  * Output goes through fs-union's deterministic packer, pulled lazily so a large tree is never
- * held in memory. Input is checked the way Docker's archive code and GNU tar check it: names
- * are cleaned, anything that climbs out of the target is refused, and nothing is written
- * through a symlink (a tar that plants `a -> /etc` and then `a/passwd` must not reach a bind
- * mount's host files).
+ * held in memory. Paths are resolved inside the container first, as Docker resolves them: the
+ * directory part follows symlinks (relative to the container's root and its mounts, never the
+ * host's), and so does the destination of an extraction; a final symlink is archived as the
+ * link unless the path ends in `/`. Input is checked the way Docker's archive code checks it:
+ * names are cleaned, anything that climbs out of the destination is refused, and so is a
+ * relative symlink that points above it. Entries are then written through the container's
+ * filesystem, so a symlink met on the way resolves inside the container (a tar that plants
+ * `a -> /etc` and then `a/passwd` writes the container's `/etc/passwd`, as in Docker, never
+ * a host file). A hard link must name a file inside the destination tree, on the same
+ * filesystem, and its target's metadata is never touched.
  *
  * @module
  */
@@ -14,7 +20,7 @@ import { posix } from 'node:path';
 import type { Readable } from 'node:stream';
 import { InvalidArgumentError, NotFoundError, throwIfAborted } from '../../../core/errors.js';
 import type { FileSystemApi } from '../../../fs-union/fs-api.js';
-import { cleanEntryName } from '../../../fs-union/paths.js';
+import { cleanEntryName, isWithin, toLayerPath } from '../../../fs-union/paths.js';
 import { packTar, type TarRecord } from '../../../fs-union/tar-writer.js';
 import { putArchiveEntries } from './archive-input.js';
 
@@ -26,13 +32,17 @@ import { putArchiveEntries } from './archive-input.js';
 export async function archivePath(fs: FileSystemApi, path: string, containerId: string, signal?: AbortSignal): Promise<Readable> {
   throwIfAborted(signal);
   const abs = posix.resolve('/', path);
+  // `dir/` and `dir/.` ask for what a final link points at; otherwise the link itself.
+  const follow = abs !== '/' && /\/\.?$/.test(path);
+  let real: string;
   try {
-    await fs.lstat(abs);
+    real = follow ? await fs.realpath(abs) : posix.join(await fs.realpath(posix.dirname(abs)), posix.basename(abs));
+    await fs.lstat(real);
   } catch (e) {
     throw new NotFoundError(`Could not find the file ${path} in container ${containerId}`, { cause: e, details: { path, container: containerId } });
   }
   const name = abs === '/' ? '' : posix.basename(abs);
-  return packTar(walk(fs, abs, name, signal), signal ? { signal } : {});
+  return packTar(walk(fs, real, name, signal), signal ? { signal } : {});
 }
 
 /** A tar of the whole filesystem, `docker export` style (entries without a leading `/`). */
@@ -68,17 +78,19 @@ async function* walk(fs: FileSystemApi, path: string, name: string, signal?: Abo
 }
 
 /**
- * Unpacks `tar` into the existing directory `path` of `fs`.
+ * Unpacks `tar` into the existing directory `path` of `fs` (resolved inside the container).
  *
  * @throws NotFoundError when `path` does not exist; InvalidArgumentError when it is not a
- *   directory, an entry would land outside it or be written through a symlink, or the bytes
+ *   directory, an entry would land outside it, a link in it points outside it, or the bytes
  *   are not a well-formed tar (Docker's `Error processing tar file...` texts)
  */
 export async function extractInto(fs: FileSystemApi, path: string, tar: Readable, containerId: string, signal?: AbortSignal): Promise<void> {
   throwIfAborted(signal);
-  const dest = posix.resolve('/', path);
+  let dest: string;
   let st;
   try {
+    // Docker resolves the destination in the container, following links all the way.
+    dest = await fs.realpath(posix.resolve('/', path));
     st = await fs.stat(dest);
   } catch (e) {
     throw new NotFoundError(`Could not find the file ${path} in container ${containerId}`, { cause: e, details: { path, container: containerId } });
@@ -94,54 +106,66 @@ export async function extractInto(fs: FileSystemApi, path: string, tar: Readable
       throw new InvalidArgumentError(`refusing to extract ${JSON.stringify(header.name)}: it climbs out of the destination`, { cause: e });
     }
     const target = rel === '' ? dest : posix.join(dest, rel);
-    if (rel !== '') await assertNoSymlinkParents(fs, dest, rel, header.name);
+    if (rel === '' && header.type !== 'directory') continue;
     const mode = (header.mode ?? 0o644) & 0o7777;
     const mtime = header.mtime ?? new Date(0);
     // Tars made by hand often name files without their directories first, as tar accepts.
     if (rel.includes('/')) await fs.mkdir(posix.dirname(target), { recursive: true });
+    // As Docker: whatever is in the way goes, unless a directory meets a directory.
+    const existing = rel === '' ? st : await fs.lstat(target).catch(() => undefined);
+    const keep = existing?.isDirectory() === true && header.type === 'directory';
+    if (existing !== undefined && !keep) await fs.rm(target, { recursive: true, force: true });
     switch (header.type) {
       case 'directory':
-        if (rel !== '') await fs.mkdir(target, { recursive: true, mode });
+        if (!keep) await fs.mkdir(target, { mode });
         break;
       case 'file':
-        await fs.rm(target, { force: true }).catch(() => undefined);
-        await fs.writeFile(target, entry.data, { mode, uid: header.uid ?? 0, gid: header.gid ?? 0 });
+        // `wx`: never write through a link that appeared at this name meanwhile.
+        await fs.writeFile(target, entry.data, { mode, uid: header.uid ?? 0, gid: header.gid ?? 0, flag: 'wx' });
         break;
       case 'symlink':
-        await fs.rm(target, { force: true }).catch(() => undefined);
-        await fs.symlink(header.linkname ?? '', target);
-        break;
-      case 'link': {
-        let linkRel: string;
-        try {
-          linkRel = cleanEntryName(header.linkname ?? '');
-        } catch (e) {
-          throw new InvalidArgumentError(`refusing hard link ${JSON.stringify(header.name)}: its target climbs out`, { cause: e });
-        }
-        await fs.rm(target, { force: true }).catch(() => undefined);
-        await fs.link(posix.join(dest, linkRel), target);
-        break;
-      }
+        await fs.symlink(checkedSymlink(header.name, rel, header.linkname ?? ''), target);
+        continue;
+      case 'link':
+        await fs.link(await hardLinkSource(fs, dest, header.name, header.linkname ?? ''), target).catch((e: unknown) => {
+          throw new InvalidArgumentError(`refusing hard link ${JSON.stringify(header.name)}: ${(e as Error).message}`, { cause: e });
+        });
+        // A hard link shares its target's inode: its times are the target's, left alone.
+        continue;
       default:
         // Devices and fifos cannot be made through the filesystem API; Docker needs root too.
         continue;
     }
-    if (header.type !== 'symlink') await fs.utimes(target, mtime).catch(() => undefined);
+    await fs.utimes(target, mtime).catch(() => undefined);
   }
 }
 
-async function assertNoSymlinkParents(fs: FileSystemApi, dest: string, rel: string, name: string): Promise<void> {
-  const parts = rel.split('/');
-  let cur = dest;
-  for (const part of parts.slice(0, -1)) {
-    cur = posix.join(cur, part);
+/** A symlink entry's target, refused when it is relative and climbs above the destination. */
+function checkedSymlink(name: string, rel: string, linkname: string): string {
+  if (!linkname.startsWith('/')) {
     try {
-      if ((await fs.lstat(cur)).isSymbolicLink()) {
-        throw new InvalidArgumentError(`refusing to extract ${JSON.stringify(name)} through the symlink ${cur}`, { details: { entry: name } });
-      }
+      cleanEntryName(posix.join(posix.dirname(rel), linkname));
     } catch (e) {
-      if (e instanceof InvalidArgumentError) throw e;
-      return;
+      throw new InvalidArgumentError(`invalid symlink ${JSON.stringify(name)} -> ${JSON.stringify(linkname)}: it points out of the destination`, { cause: e, details: { entry: name } });
     }
   }
+  return linkname;
+}
+
+/**
+ * Where a hard link entry points, resolved in the container (links on the way followed, the
+ * last name not): it must lie inside the destination tree, or the entry is refused.
+ */
+async function hardLinkSource(fs: FileSystemApi, dest: string, name: string, linkname: string): Promise<string> {
+  let source: string;
+  try {
+    const lexical = posix.join(dest, cleanEntryName(linkname));
+    source = posix.join(await fs.realpath(posix.dirname(lexical)), posix.basename(lexical));
+  } catch (e) {
+    throw new InvalidArgumentError(`refusing hard link ${JSON.stringify(name)}: its target ${JSON.stringify(linkname)} is not in the destination`, { cause: e, details: { entry: name } });
+  }
+  if (!isWithin(toLayerPath(source), toLayerPath(dest))) {
+    throw new InvalidArgumentError(`refusing hard link ${JSON.stringify(name)}: its target ${JSON.stringify(linkname)} resolves outside the destination`, { details: { entry: name } });
+  }
+  return source;
 }

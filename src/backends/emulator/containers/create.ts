@@ -173,7 +173,7 @@ async function mountsFor(deps: CreateDeps, request: ContainerCreateRequest, imag
       // directory is created.
       const source = m.source ?? '/';
       await mkdir(source, { recursive: true });
-      out.points.push({ target, fs: new HostDirectoryFs(source), readOnly: m.readOnly });
+      out.points.push({ target, fs: await HostDirectoryFs.open(source), readOnly: m.readOnly });
       out.records.push({ type: 'bind', source, destination: target, readOnly: m.readOnly });
       taken.add(target);
     } else {

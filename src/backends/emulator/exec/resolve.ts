@@ -6,6 +6,10 @@
  * regular file without an execute bit is "permission denied" (the search goes on past it, as
  * `execvp` does, and reports the denial only when nothing better turned up).
  *
+ * `fs` is the container's own view (mounts/mounted-fs.ts), so every candidate, and the link
+ * chain behind it (`/bin/sh -> busybox`, a link in a bind mount), resolves inside the
+ * container, never on the host.
+ *
  * @module
  */
 import { posix } from 'node:path';
