@@ -57,9 +57,24 @@ export class BlobStore {
     return createReadStream(path, { highWaterMark: 1024 * 1024 });
   }
 
-  /** A temp path on the store's filesystem, named so recovery can tell a dead writer's. */
-  tempPath(label: string): string {
-    return join(this.#paths.tmp, `.${label}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
+  /**
+   * This process's own staging directory under `tmp/` (`p<PID>-<random>`), made on first use;
+   * recovery deletes the ones whose process is gone, whatever is in them.
+   */
+  async tempDir(): Promise<string> {
+    this.#tempDir ??= (async () => {
+      const dir = join(this.#paths.tmp, `p${process.pid}-${randomBytes(4).toString('hex')}`);
+      await mkdir(dir, { recursive: true });
+      return dir;
+    })();
+    return this.#tempDir;
+  }
+
+  #tempDir: Promise<string> | undefined;
+
+  /** A fresh temp path in {@link tempDir}. */
+  async tempPath(label: string): Promise<string> {
+    return join(await this.tempDir(), `${label}-${randomBytes(6).toString('hex')}`);
   }
 
   /**
@@ -68,7 +83,7 @@ export class BlobStore {
    */
   async putStream(source: Readable | AsyncIterable<Uint8Array>, options: { expected?: string; signal?: AbortSignal } = {}): Promise<StoredBlob> {
     throwIfAborted(options.signal);
-    const temp = this.tempPath('blob');
+    const temp = await this.tempPath('blob');
     const hashing = new HashingStream();
     try {
       const out = createWriteStream(temp, { flags: 'wx', highWaterMark: 1024 * 1024 });

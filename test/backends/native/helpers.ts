@@ -1,0 +1,39 @@
+// Shared by the native tests: whether this host can run them, and temp roots whose mounts
+// are always cleaned up, even when a test fails.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { missingNativePrerequisites } from '../../../src/backends/native/prerequisites.js';
+import { mountsUnder, unmount } from '../../../src/backends/native/containers/overlay-mount.js';
+import { isRequired } from '../../../src/testing/describe-backend.js';
+
+/** Why the native tests cannot run here, or undefined when they can. */
+export async function nativeUnavailable(): Promise<string | undefined> {
+  const missing = await missingNativePrerequisites();
+  if (missing.length === 0) return undefined;
+  const why = missing.map((m) => m.message).join('; ');
+  if (isRequired('native')) throw new Error(`STOWAGE_REQUIRE names native, but: ${why}`);
+  return why;
+}
+
+/** A temp root and run root under one directory. */
+export interface TempRoots {
+  /** The parent directory. */
+  dir: string;
+  /** State root. */
+  root: string;
+  /** Runtime root. */
+  runRoot: string;
+  /** Unmounts everything under the directory and deletes it. */
+  cleanup(): Promise<void>;
+}
+
+/** Makes temp roots; `base` defaults to the OS temp dir (disk), `/dev/shm` for throwaway trees. */
+export async function tempRoots(base = tmpdir()): Promise<TempRoots> {
+  const dir = await mkdtemp(join(base, 'stowage-native-'));
+  const cleanup = async (): Promise<void> => {
+    for (const mount of await mountsUnder(dir)) await unmount(mount).catch(() => undefined);
+    await rm(dir, { recursive: true, force: true });
+  };
+  return { dir, root: join(dir, 'root'), runRoot: join(dir, 'run'), cleanup };
+}
