@@ -1,0 +1,84 @@
+/**
+ * What the supervisor does before `runc run`: mount the root filesystem if it is not, write
+ * the engine files (`hosts`, `hostname`, `resolv.conf`), resolve the user in the image's
+ * files, and write the OCI bundle's `config.json` into the container's runtime directory.
+ *
+ * @module
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { NativeContext } from '../context.js';
+import { hostsFile, resolvConf } from '../containers/engine-files.js';
+import { processEnv } from '../containers/merge-config.js';
+import type { ContainerRecord } from '../containers/record.js';
+import { ensureRootfs } from '../containers/rootfs.js';
+import { ociSpec, type BundleMount } from '../runtime/bundle.js';
+import { containerNofile } from '../runtime/rlimits.js';
+import { writeFileAtomic } from '../state/atomic-file.js';
+
+/** Where a prepared bundle is. */
+export interface PreparedBundle {
+  /** Bundle directory (`config.json` inside). */
+  dir: string;
+  /** Where runc writes the init's PID once it runs. */
+  pidFile: string;
+  /** runc's own log (JSON lines). */
+  runcLog: string;
+}
+
+/** The argv a container runs: entrypoint then command. */
+export function containerArgv(record: ContainerRecord): string[] {
+  return [...(record.config.entrypoint ?? []), ...(record.config.cmd ?? [])];
+}
+
+/** Network facts for a start (from the network half; absent: a fresh namespace with only loopback). */
+export interface StartNetwork {
+  /** The namespace to join. */
+  netnsPath?: string;
+  /** The container's own address, for its hosts file. */
+  ipAddress?: string;
+  /** Full hosts file text, when the network half writes it. */
+  hosts?: string;
+  /** Full resolv.conf text, when the network half writes it. */
+  resolv?: string;
+}
+
+/** Prepares a container's bundle for `runc run`. */
+export async function prepareBundle(ctx: NativeContext, record: ContainerRecord, network: StartNetwork = {}): Promise<PreparedBundle> {
+  const rootfs = await ensureRootfs(ctx.paths, ctx.containers, record);
+  const base = ctx.containers.dir(record.id).base;
+  const files = { hosts: join(base, 'hosts'), hostname: join(base, 'hostname'), resolv: join(base, 'resolv.conf') };
+  const hostname = record.config.hostname;
+  await writeFileAtomic(files.hosts, network.hosts ?? hostsFile(network.ipAddress ? [{ ip: network.ipAddress, names: [hostname] }] : []));
+  await writeFileAtomic(files.hostname, `${hostname}\n`);
+  await writeFileAtomic(files.resolv, network.resolv ?? (await resolvConf()));
+  const user = await ctx.resolveUser(rootfs, record.config.user);
+  const mounts: BundleMount[] = [
+    ...record.mounts.map((m) => ({ destination: m.destination, source: m.source, readOnly: m.readOnly })),
+  ];
+  // The engine files go last unless a mount of the user's covers them (Docker's rule).
+  const covered = new Set(mounts.map((m) => m.destination));
+  for (const [destination, source] of [['/etc/resolv.conf', files.resolv], ['/etc/hostname', files.hostname], ['/etc/hosts', files.hosts]] as const) {
+    if (!covered.has(destination)) mounts.push({ destination, source, readOnly: false });
+  }
+  for (const m of record.mounts) if (m.type === 'bind') await mkdir(m.source, { recursive: true });
+  const dir = ctx.paths.runContainer(record.id);
+  await mkdir(dir, { recursive: true });
+  const spec = ociSpec({
+    process: {
+      args: containerArgv(record),
+      env: processEnv(record.config),
+      cwd: record.config.workingDir || '/',
+      user,
+      terminal: record.config.tty,
+      nofile: await containerNofile(),
+    },
+    rootfs,
+    hostname,
+    mounts,
+    ...(network.netnsPath ? { netnsPath: network.netnsPath } : {}),
+    cgroupsPath: `/stowage/${record.id}`,
+  });
+  await writeFile(join(dir, 'config.json'), JSON.stringify(spec));
+  return { dir, pidFile: join(dir, 'init.pid'), runcLog: join(dir, 'runc.log') };
+}

@@ -1,0 +1,50 @@
+/**
+ * The supervisor process's entry point: `node main.js <options JSON>`. Started detached by
+ * the first SDK process that needs it; exits at once when another supervisor holds the root,
+ * otherwise reconciles what the last one left and serves until it has been idle a while.
+ *
+ * @module
+ */
+import { chmod } from 'node:fs/promises';
+import { NativeContext } from '../context.js';
+import { abstractLockName, tryAcquireLock } from '../state/engine-lock.js';
+import { reconcileContainers } from './reconcile.js';
+import { serve } from './server.js';
+import { Supervisor } from './supervisor.js';
+
+interface MainOptions {
+  root: string;
+  runRoot: string;
+  idleMs: number;
+}
+
+async function main(): Promise<void> {
+  const options = JSON.parse(process.argv[2] ?? '{}') as MainOptions;
+  const ctx = await NativeContext.open({ root: options.root, runRoot: options.runRoot });
+  const singleton = await tryAcquireLock(await abstractLockName(ctx.paths.root, 'supervisor'));
+  if (!singleton) return;
+  const supervisor = new Supervisor(ctx);
+  await reconcileContainers(ctx);
+  let exiting = false;
+  const server = await serve(supervisor, {
+    path: ctx.paths.supervisorSocket,
+    idleMs: options.idleMs,
+    onExit: () => {
+      if (exiting) return;
+      exiting = true;
+      // Stop accepting first, so no new client reaches a supervisor on its way out.
+      server.close();
+      void singleton.release().then(() => process.exit(0));
+    },
+  });
+  await chmod(ctx.paths.supervisorSocket, 0o600);
+  process.stdout.write(`ready ${process.pid}\n`);
+}
+
+// Our children are runc processes that outlive nothing but us; a broken pipe to an attached
+// client must not kill the supervisor.
+process.on('SIGPIPE', () => undefined);
+main().catch((error: unknown) => {
+  process.stderr.write(`stowage supervisor: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});
