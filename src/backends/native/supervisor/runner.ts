@@ -9,11 +9,11 @@
  * @module
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { watch, type FSWatcher } from 'node:fs';
-import { readFile, rm } from 'node:fs/promises';
-import { basename, dirname } from 'node:path';
-import type { Writable } from 'node:stream';
+import { rm } from 'node:fs/promises';
 import { JsonLogWriter, preciseNow } from '../containers/json-log.js';
+import { terminalInput, underTerminal } from '../runtime/tty.js';
+import type { Writable } from 'node:stream';
+import { PidFileWatch, runcError } from '../runtime/pid-file.js';
 import type { Runc } from '../runtime/runc.js';
 import type { PreparedBundle } from './bundle-prep.js';
 
@@ -37,21 +37,6 @@ export interface OutputSink {
 }
 
 const SIGNALS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGILL: 4, SIGTRAP: 5, SIGABRT: 6, SIGBUS: 7, SIGFPE: 8, SIGKILL: 9, SIGUSR1: 10, SIGSEGV: 11, SIGUSR2: 12, SIGPIPE: 13, SIGALRM: 14, SIGTERM: 15 };
-
-/** The last error runc logged (its `--log` is JSON lines). */
-async function runcError(path: string): Promise<string | undefined> {
-  const text = await readFile(path, 'utf8').catch(() => '');
-  let message: string | undefined;
-  for (const line of text.split('\n')) {
-    try {
-      const entry = JSON.parse(line) as { level?: string; msg?: string };
-      if (entry.level === 'error' && entry.msg) message = entry.msg;
-    } catch {
-      // not JSON: ignore
-    }
-  }
-  return message;
-}
 
 /** A started container process. */
 export class ContainerRun {
@@ -91,31 +76,27 @@ export class ContainerRun {
     runc: Runc,
     id: string,
     bundle: PreparedBundle,
-    options: { logPath: string; openStdin: boolean; sinks: Iterable<OutputSink> },
+    options: { logPath: string; openStdin: boolean; tty: boolean; sinks: Iterable<OutputSink> },
   ): Promise<ContainerRun> {
     await rm(bundle.pidFile, { force: true });
     await rm(bundle.runcLog, { force: true });
     const sinks = new Set(options.sinks);
     const held: { stream: 1 | 2; chunk: Buffer; time: string }[] = [];
     let log: JsonLogWriter | undefined;
-    let pidKnown: ((pid: number) => void) | undefined;
-    const pidPromise = new Promise<number>((resolve) => { pidKnown = resolve; });
+    const pidWatch = new PidFileWatch(bundle.pidFile);
 
-    let watcher: FSWatcher | undefined;
-    const checkPid = async (): Promise<void> => {
-      const text = await readFile(bundle.pidFile, 'utf8').catch(() => '');
-      const pid = Number(text.trim());
-      if (text && Number.isInteger(pid) && pid > 0) pidKnown?.(pid);
-    };
-    watcher = watch(dirname(bundle.pidFile), (_event, name) => {
-      if (name === basename(bundle.pidFile)) void checkPid();
-    });
-    watcher.on('error', () => undefined);
-
-    const child: ChildProcess = spawn('runc', [
+    const runcArgs = [
       ...runc.globalArgs(), '--log', bundle.runcLog, '--log-format', 'json',
       'run', '--bundle', bundle.dir, '--pid-file', bundle.pidFile, id,
-    ], { stdio: [options.openStdin ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
+    ];
+    const viaTerminal = options.tty ? underTerminal(runcArgs) : undefined;
+    const child: ChildProcess = viaTerminal
+      ? spawn(viaTerminal.command, viaTerminal.args, { env: viaTerminal.env, stdio: ['pipe', 'pipe', 'pipe'] })
+      : spawn('runc', runcArgs, { stdio: [options.openStdin ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
+    // With a TTY, stdout carries the terminal (the program's stdout and stderr together, and
+    // runc's error on a failed start); the terminal's input stays open for the whole run.
+    const out = child.stdout!;
+    const stdin = viaTerminal ? (options.openStdin ? terminalInput(child.stdin!) : null) : (child.stdin ?? null);
 
     const deliver = (stream: 1 | 2, chunk: Buffer, time: string): Promise<void> => {
       for (const sink of sinks) sink.write(stream, chunk);
@@ -127,36 +108,26 @@ export class ContainerRun {
         held.push({ stream, chunk, time });
         return;
       }
-      const source = stream === 1 ? child.stdout! : child.stderr!;
+      const source = stream === 1 ? out : child.stderr!;
       source.pause();
       void deliver(stream, chunk, time).finally(() => source.resume());
     };
-    child.stdout!.on('data', pump(1));
+    out.on('data', pump(1));
     child.stderr!.on('data', pump(2));
-    child.stdin?.on('error', () => undefined);
+    stdin?.on('error', () => undefined);
 
     const closed = new Promise<number>((resolve) => {
-      child.on('close', (code, signal) => resolve(code ?? 128 + (SIGNALS[signal ?? ''] ?? 0)));
+      child.on('close', (code, signal) => {
+        child.stdin?.destroy();
+        resolve(code ?? 128 + (SIGNALS[signal ?? ''] ?? 0));
+      });
       child.on('error', () => resolve(255));
     });
-    const outcome = await Promise.race([pidPromise.then((pid) => ({ pid })), closed.then((code) => ({ code }))]);
-    let pid: number;
-    if ('code' in outcome) {
-      // runc writes the PID file before it waits for the container: a start that ended quickly
-      // still left one.
-      await checkPid();
-      const late = await Promise.race([pidPromise, Promise.resolve(0)]);
-      if (late === 0) {
-        watcher.close();
-        const stderr = Buffer.concat(held.filter((h) => h.stream === 2).map((h) => h.chunk)).toString().trim();
-        throw new StartFailure((await runcError(bundle.runcLog)) ?? (stderr || `runc run exited with ${outcome.code}`));
-      }
-      pid = late;
-    } else {
-      pid = outcome.pid;
+    const pid = await pidWatch.wait(closed);
+    if (pid === undefined) {
+      const stderr = Buffer.concat(held.filter((h) => h.stream === 2).map((h) => h.chunk)).toString().trim();
+      throw new StartFailure((await runcError(bundle.runcLog)) ?? (stderr || 'runc run failed'));
     }
-    watcher.close();
-    watcher = undefined;
     log = new JsonLogWriter(options.logPath);
     for (const h of held.splice(0)) void deliver(h.stream, h.chunk, h.time);
     const exited = closed.then(async (code) => {
@@ -165,6 +136,6 @@ export class ContainerRun {
       sinks.clear();
       return code;
     });
-    return new ContainerRun(id, pid, exited, child.stdin ?? null, sinks);
+    return new ContainerRun(id, pid, exited, stdin, sinks);
   }
 }

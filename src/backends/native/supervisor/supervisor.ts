@@ -66,7 +66,7 @@ export class Supervisor {
     this.#waitingAttach.delete(id);
     let run: ContainerRun;
     try {
-      run = await ContainerRun.start(this.ctx.runc, id, bundle, { logPath: this.ctx.containers.dir(id).log, openStdin: record.config.openStdin, sinks });
+      run = await ContainerRun.start(this.ctx.runc, id, bundle, { logPath: this.ctx.containers.dir(id).log, openStdin: record.config.openStdin, tty: record.config.tty, sinks });
     } catch (error) {
       if (!(error instanceof StartFailure)) throw error;
       await this.ctx.containers.putState(id, { ...state, exitCode: error.exitCode, error: error.message });
