@@ -20,7 +20,11 @@ export type StowageErrorCode =
   | 'BACKEND_UNAVAILABLE'
   | 'TIMEOUT'
   | 'ABORTED'
-  | 'BUILD_FAILED';
+  | 'BUILD_FAILED'
+  | 'UNAUTHORIZED'
+  | 'RATE_LIMITED'
+  | 'DIGEST_MISMATCH'
+  | 'REGISTRY_ERROR';
 
 /** Options accepted by every Stowage error constructor. */
 export interface StowageErrorOptions {
@@ -135,6 +139,54 @@ export class BuildError extends StowageError {
   }
 }
 
+/**
+ * A registry refused the request for want of credentials or rights (HTTP 401 or 403).
+ * `details.registry` names the registry, `details.scope` what was asked for
+ * (`repository:app:pull`), `details.status` the HTTP status.
+ */
+export class AuthenticationError extends StowageError {
+  constructor(message: string, options?: StowageErrorOptions) {
+    super('UNAUTHORIZED', message, options);
+  }
+}
+
+/**
+ * A registry asked the client to slow down (HTTP 429). {@link RateLimitError.retryAfter} is its
+ * hint in seconds (`Retry-After`), when it gave one; `details.registry` names it.
+ */
+export class RateLimitError extends StowageError {
+  constructor(message: string, options?: StowageErrorOptions) {
+    super('RATE_LIMITED', message, options);
+  }
+
+  /** Seconds the registry asked to wait before trying again, when it said. */
+  get retryAfter(): number | undefined {
+    const value = this.details.retryAfter;
+    return typeof value === 'number' ? value : undefined;
+  }
+}
+
+/**
+ * Content did not match the digest that names it (a blob, a manifest, a layer's diffID);
+ * nothing of it was stored. `details.expected` and `details.actual` are the two digests.
+ */
+export class DigestMismatchError extends StowageError {
+  constructor(message: string, options?: StowageErrorOptions) {
+    super('DIGEST_MISMATCH', message, options);
+  }
+}
+
+/**
+ * A registry failed in a way no other class describes: unreachable, an unexpected status, a
+ * malformed answer. `details.registry`, and `details.status` / `details.errors` (the
+ * registry's own error list) where it answered.
+ */
+export class RegistryError extends StowageError {
+  constructor(message: string, options?: StowageErrorOptions) {
+    super('REGISTRY_ERROR', message, options);
+  }
+}
+
 const codes = new Map<Function, StowageErrorCode>([
   [NotFoundError, 'NOT_FOUND'],
   [ConflictError, 'CONFLICT'],
@@ -144,6 +196,10 @@ const codes = new Map<Function, StowageErrorCode>([
   [TimeoutError, 'TIMEOUT'],
   [AbortError, 'ABORTED'],
   [BuildError, 'BUILD_FAILED'],
+  [AuthenticationError, 'UNAUTHORIZED'],
+  [RateLimitError, 'RATE_LIMITED'],
+  [DigestMismatchError, 'DIGEST_MISMATCH'],
+  [RegistryError, 'REGISTRY_ERROR'],
 ]);
 
 /** Throws an {@link AbortError} carrying `signal.reason` when the signal has fired. */

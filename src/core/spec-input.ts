@@ -7,6 +7,7 @@
 import type { z } from 'zod';
 import type { ContainerCreateRequest, ContainerSpecSchema } from './schemas/index.js';
 import { bareName } from './owned.js';
+import { invalidSpec } from './specs/invalid.js';
 import { normalizeEnv, normalizeLabels, parseExposedPorts, parseLink, parsePortSpecs, parseVolumeSpecs, parseVolumesFrom, formatExposedPort } from './specs/index.js';
 
 /** Parses a validated spec into the request backends receive. */
@@ -17,7 +18,7 @@ export function toCreateRequest(spec: z.output<typeof ContainerSpecSchema>): Con
     cmd: spec.cmd,
     entrypoint: spec.entrypoint,
     env: normalizeEnv(spec.env, 'spec.env'),
-    workingDir: spec.workingDir,
+    workingDir: absoluteWorkingDir(spec.workingDir),
     user: spec.user,
     hostname: spec.hostname,
     labels: normalizeLabels(spec.labels, 'spec.labels'),
@@ -35,4 +36,13 @@ export function toCreateRequest(spec: z.output<typeof ContainerSpecSchema>): Con
     stopSignal: spec.stopSignal,
     stopTimeout: spec.stopTimeout,
   };
+}
+
+/**
+ * The working directory, which must be absolute: the engine refuses anything else at create,
+ * in these words (Engine 20.10), so every backend refuses it here the same way.
+ */
+function absoluteWorkingDir(dir: string | undefined): string | undefined {
+  if (dir === undefined || dir === '' || dir.startsWith('/')) return dir;
+  throw invalidSpec(`the working directory '${dir}' is invalid, it needs to be an absolute path`, 'spec.workingDir', dir);
 }

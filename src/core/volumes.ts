@@ -6,6 +6,7 @@
 import type { Backend } from './backend.js';
 import { applyAbort } from './abort.js';
 import { parseInput, VolumeInfoSchema, VolumeSpecSchema, type SignalOptions, type VolumeInfo, type VolumeSpec } from './schemas/index.js';
+import { validateVolumeName } from './specs/volumes.js';
 import { Volume } from './volume.js';
 
 /** The volumes of an engine. */
@@ -27,6 +28,7 @@ export class VolumeCollection {
    */
   async create(spec: VolumeSpec = {}): Promise<Volume> {
     const opts = parseInput(VolumeSpecSchema, spec, 'spec');
+    if (opts.name !== undefined) validateVolumeName(opts.name, 'spec.name');
     const info = await applyAbort(opts.signal, () => this.#backend.volumes.create({ name: opts.name, labels: opts.labels ?? {} }, { signal: opts.signal }));
     return new Volume(this.#backend, info.name, true);
   }

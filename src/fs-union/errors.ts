@@ -2,7 +2,7 @@
  * Errors raised by the layering core.
  *
  * Archive problems (an entry that would land outside the root, a malformed whiteout, a
- * truncated tar) are {@link LayerFormatError}s, an `InvalidArgumentError` naming the entry.
+ * truncated tar, a PAX or GNU long header over 1 MiB) are {@link LayerFormatError}s, an `InvalidArgumentError` naming the entry.
  * Filesystem operations on a {@link UnionFS} fail with {@link FsError}, shaped like Node's own
  * `SystemError` (`code`, `errno`, `syscall`, `path`) so code written against `node:fs` reads them
  * unchanged.
@@ -19,6 +19,7 @@ export type LayerFormatReason =
   | 'symlink-escape'
   | 'bad-whiteout'
   | 'truncated'
+  | 'oversized-header'
   | 'bad-entry';
 
 /** An archive entry that cannot be accepted; `details.entry` names it. */

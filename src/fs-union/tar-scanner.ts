@@ -23,6 +23,7 @@
  * @module
  */
 import { LayerFormatError } from './errors.js';
+import { decodeNameBytes } from './name-bytes.js';
 import { BLOCK, checksumValid, isZeroBlock, paddedSize, parseHeader, parsePax, readNumber } from './host/tar-blocks.js';
 
 /** One entry of a tar, after its PAX and GNU long headers were applied. */
@@ -81,11 +82,24 @@ const EMPTY = Buffer.alloc(0);
 interface Pending {
   /** The entry whose body is collected, or the typeflag of a long header. */
   entry: ScannedEntry | 'x' | 'L' | 'K';
-  /** The destination buffer, exactly the body size. */
-  data: Buffer;
+  /** The body's size. */
+  size: number;
+  /**
+   * The destination buffer, exactly the body size; absent for a large body, whose bytes are
+   * kept as they arrive in `parts` and only put into one buffer once all of them came.
+   */
+  data: Buffer | undefined;
+  /** Bytes of a large body received so far (copies: the caller's chunks are not kept). */
+  parts: Buffer[];
   /** Bytes filled so far. */
   filled: number;
 }
+
+/**
+ * Bodies larger than this are not allocated from the size their header claims: a header can
+ * claim terabytes and be followed by nothing, so memory follows the bytes that really came.
+ */
+const UPFRONT_LIMIT = 64 * 1024 * 1024;
 
 /**
  * Parses tar bytes pushed in chunks of any size, calling the handler for each entry.
@@ -140,14 +154,16 @@ export class TarScanner {
       }
       const pending = this.#pending;
       if (pending !== undefined) {
-        const n = Math.min(pending.data.length - pending.filled, length - off);
-        buf.copy(pending.data, pending.filled, off, off + n);
+        const n = Math.min(pending.size - pending.filled, length - off);
+        if (pending.data) buf.copy(pending.data, pending.filled, off, off + n);
+        else pending.parts.push(Buffer.from(buf.subarray(off, off + n)));
         pending.filled += n;
         off += n;
-        if (pending.filled === pending.data.length) {
+        if (pending.filled === pending.size) {
           this.#pending = undefined;
-          this.#skip = paddedSize(pending.data.length) - pending.data.length;
-          this.#complete(pending.entry, pending.data, 0, pending.data.length, true);
+          this.#skip = paddedSize(pending.size) - pending.size;
+          const data = pending.data ?? this.#assemble(pending);
+          this.#complete(pending.entry, data, 0, pending.size, true);
         }
         continue;
       }
@@ -173,8 +189,8 @@ export class TarScanner {
         off += size;
         this.#complete(next, buf, off - size, off, false);
       } else {
-        const data = this.#allocBody(size, typeof next === 'string' ? Buffer.allocUnsafe : this.#allocate);
-        this.#pending = { entry: next, data, filled: 0 };
+        const data = size > UPFRONT_LIMIT ? undefined : this.#allocBody(size, this.#allocatorFor(next));
+        this.#pending = { entry: next, size, data, parts: [], filled: 0 };
       }
     }
   }
@@ -198,13 +214,13 @@ export class TarScanner {
    */
   #header(block: Buffer): ScannedEntry | 'x' | 'L' | 'K' | undefined {
     if (isZeroBlock(block)) return undefined;
-    const raw = parseHeader(block);
+    const raw = parseHeader(block, decodeNameBytes);
     if (!checksumValid(block)) {
       throw new LayerFormatError('bad-entry', this.#lastName, 'unreadable archive after entry (invalid tar header checksum)');
     }
     let type = raw.type;
     if (type === 'x' || type === 'L' || type === 'N' || type === 'K' || type === 'g') {
-      if (raw.size > MAX_META_SIZE) throw new LayerFormatError('bad-entry', raw.name, 'extended header too large');
+      if (raw.size > MAX_META_SIZE) throw new LayerFormatError('oversized-header', raw.name, 'extended header too large');
       if (type === 'g' || raw.size === 0) {
         this.#skip = paddedSize(raw.size);
         return undefined;
@@ -246,6 +262,20 @@ export class TarScanner {
     return entry;
   }
 
+  /** Long headers are scanner-internal; entry bodies go where the caller keeps content. */
+  #allocatorFor(target: ScannedEntry | 'x' | 'L' | 'K'): (size: number) => Buffer {
+    return typeof target === 'string' ? Buffer.allocUnsafe : this.#allocate;
+  }
+
+  /** Joins a large body's parts into one buffer from the caller's allocator. */
+  #assemble(pending: Pending): Buffer {
+    const data = this.#allocBody(pending.size, this.#allocatorFor(pending.entry));
+    let at = 0;
+    for (const part of pending.parts) at += part.copy(data, at);
+    pending.parts.length = 0;
+    return data;
+  }
+
   /** A buffer for a body split across chunks; a size no buffer can hold is a bad entry. */
   #allocBody(size: number, allocate: (size: number) => Buffer): Buffer {
     try {
@@ -281,10 +311,10 @@ function applyPax(entry: ScannedEntry, pax: Map<string, Buffer>): void {
     }
     switch (key) {
       case 'path':
-        entry.name = value.toString('utf8');
+        entry.name = decodeNameBytes(value);
         break;
       case 'linkpath':
-        entry.linkname = value.toString('utf8');
+        entry.linkname = decodeNameBytes(value);
         break;
       case 'size':
         entry.size = paxNumber(value, entry.name, key);
@@ -309,9 +339,9 @@ function paxNumber(value: Buffer, name: string, key: string): number {
   return Number(text);
 }
 
-/** A GNU long name: the data up to the first NUL. */
+/** A GNU long name: the data up to the first NUL, its bytes kept. */
 function cString(data: Buffer): string {
   const end = data.indexOf(0);
-  return data.toString('utf8', 0, end < 0 ? data.length : end);
+  return decodeNameBytes(data, 0, end < 0 ? data.length : end);
 }
 

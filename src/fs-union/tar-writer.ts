@@ -10,6 +10,7 @@ import { isUtf8 } from 'node:buffer';
 import { Readable } from 'node:stream';
 import tarStream from 'tar-stream';
 import { paxHeaderBlocks, type PaxRecord } from './host/tar-blocks.js';
+import { encodeNameBytes, hasEscapedBytes } from './name-bytes.js';
 import type { Header } from 'tar-stream';
 
 /** The header argument `pack.entry` accepts. */
@@ -94,17 +95,20 @@ function headerOf(record: TarRecord): HeaderArgument {
 
 /**
  * The PAX extended header (blocks) of a record whose xattrs include a value that is not valid
- * UTF-8, or undefined when tar-stream can write the header itself. tar-stream takes PAX values
- * as strings and would replace such bytes (a binary `security.capability`) with U+FFFD, so this
- * header is encoded here, as bytes, carrying the name and link target too (the entry itself is
- * then written under the placeholder name `PaxHeader`, as tar-stream does in PAX mode). Records
- * with text values keep tar-stream's encoding, so their bytes and digests are unchanged.
+ * UTF-8, or whose name or link target holds bytes that are not UTF-8 (see name-bytes.ts);
+ * undefined when tar-stream can write the header itself. tar-stream takes names and PAX values
+ * as strings and would replace such bytes (a binary `security.capability`, a name `a\xff`)
+ * with U+FFFD, so this header is encoded here, as bytes, carrying the name and link target too
+ * (the entry itself is then written under the placeholder name `PaxHeader`, as tar-stream does
+ * in PAX mode). Other records keep tar-stream's encoding, so their bytes and digests are
+ * unchanged.
  */
 function binaryPax(record: TarRecord, header: HeaderArgument): Buffer | undefined {
-  const xattrs = record.xattrs;
-  if (xattrs === undefined || Object.values(xattrs).every((value) => isUtf8(value))) return undefined;
-  const records: PaxRecord[] = [{ key: 'path', value: Buffer.from(header.name) }];
-  if (header.linkname) records.push({ key: 'linkpath', value: Buffer.from(header.linkname) });
+  const xattrs = record.xattrs ?? {};
+  const binaryXattrs = !Object.values(xattrs).every((value) => isUtf8(value));
+  if (!binaryXattrs && !hasEscapedBytes(header.name) && !hasEscapedBytes(header.linkname ?? '')) return undefined;
+  const records: PaxRecord[] = [{ key: 'path', value: encodeNameBytes(header.name) }];
+  if (header.linkname) records.push({ key: 'linkpath', value: encodeNameBytes(header.linkname) });
   for (const key of Object.keys(xattrs).sort()) records.push({ key: `SCHILY.xattr.${key}`, value: xattrs[key]! });
   return paxHeaderBlocks(records);
 }

@@ -22,7 +22,7 @@ const BUSYBOX_PATHS = ['/usr/bin/busybox', '/bin/busybox'];
 /** Applets linked when the host busybox cannot list its own (the emulator needs no binary). */
 const FALLBACK_APPLETS = ('sh ash cat cp echo env false grep head hostname httpd id ln ls mkdir mv ping ' +
   'printf pwd rm rmdir sed sleep sort tail tar tee test touch true wc wget which chmod chown date ' +
-  'seq basename dirname uname whoami find xargs gzip gunzip zcat yes stat du df kill ps mount nslookup [').split(' ');
+  'seq basename dirname uname whoami find xargs gzip gunzip zcat yes stat du df kill ps mount nslookup nc [').split(' ');
 
 /** Where the host's busybox binary is, if it has one. */
 export function findHostBusybox(): string | undefined {

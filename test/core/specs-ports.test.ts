@@ -54,6 +54,16 @@ describe('parsePortSpec', () => {
     expect(errorOf(() => parsePortSpec('81-80')).message).toBe('Invalid containerPort: 81-80');
   });
 
+  it('refuses container port 0, which publishes a port that reaches nothing', () => {
+    for (const spec of ['80:0', '0', '127.0.0.1::0/udp', '0-2']) {
+      const e = errorOf(() => parsePortSpecs([spec], 'spec.ports'));
+      expect(e).toBeInstanceOf(InvalidArgumentError);
+      expect(e.details.path).toBe('spec.ports[0]');
+    }
+    expect(errorOf(() => parsePortSpec('80:0')).message).toBe('Invalid containerPort: 0');
+    expect(errorOf(() => parsePortSpec({ containerPort: 0 }, 'ports[0]')).details.path).toBe('ports[0].containerPort');
+  });
+
   it('names the field in details.path', () => {
     const e = errorOf(() => parsePortSpecs(['80', 'nope']));
     expect(e.details.path).toBe('ports[1]');

@@ -208,7 +208,7 @@ describe('TarScanner and the layer reader', () => {
     let sum = 0;
     for (let i = 0; i < BLOCK; i++) sum += huge[i]!;
     huge.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 8, 'latin1');
-    await expect(Layer.fromTar(Buffer.concat([huge, Buffer.alloc(BLOCK)]))).rejects.toMatchObject({ reason: 'bad-entry' });
+    await expect(Layer.fromTar(Buffer.concat([huge, Buffer.alloc(BLOCK)]))).rejects.toMatchObject({ reason: 'oversized-header' });
     // Every cut inside an entry (header, PAX data, body or padding) is `truncated`; the end
     // marker itself is optional.
     const end = tar.length - 2 * BLOCK;
@@ -269,5 +269,31 @@ describe('TarScanner and the layer reader', () => {
       }),
       { numRuns: 500 },
     );
+  });
+  it('a header claiming a huge body allocates only what arrives, then reports the truncation', () => {
+    const claimed = 64 * 1024 ** 3; // 64 GiB, more than this machine could ever hold
+    const header = entryHeaderBlocks({ name: 'huge', type: '0', mode: 0o644, uid: 0, gid: 0, mtime: 0, size: claimed });
+    const allocations: number[] = [];
+    const scanner = new TarScanner(() => undefined, { allocate: (n) => (allocations.push(n), Buffer.allocUnsafe(n)) });
+    scanner.push(header);
+    scanner.push(Buffer.alloc(4096, 1));
+    expect(allocations).toEqual([]);
+    expect(() => scanner.end()).toThrow(LayerFormatError);
+  });
+
+  it('a large body split across chunks is assembled whole, from the caller\'s allocator', () => {
+    const body = Buffer.alloc(65 * 1024 * 1024 + 3);
+    for (let i = 0; i < body.length; i += 4093) body[i] = i % 251;
+    const tar = rawTar([{ spec: { name: 'big', type: '0', mode: 0o644, uid: 0, gid: 0, mtime: 0, size: body.length }, data: body }]);
+    const allocations: number[] = [];
+    const seen: { name: string; sha: string }[] = [];
+    const scanner = new TarScanner(
+      (entry, data, start, end) => seen.push({ name: entry.name, sha: sha256Digest(data.subarray(start, end)) }),
+      { allocate: (n) => (allocations.push(n), Buffer.allocUnsafe(n)) },
+    );
+    for (let off = 0; off < tar.length; off += 1 << 20) scanner.push(tar.subarray(off, off + (1 << 20)));
+    scanner.end();
+    expect(seen).toEqual([{ name: 'big', sha: sha256Digest(body) }]);
+    expect(allocations).toEqual([body.length]);
   });
 });

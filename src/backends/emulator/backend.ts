@@ -11,6 +11,7 @@ import { randomIdSource, systemClock, type EmulatorClock, type IdSource } from '
 import { EmulatorContainers } from './containers/container-backend.js';
 import { applyImageChanges } from './images/changes.js';
 import { EmulatorImageStore } from './images/store.js';
+import { EmulatorRegistry, type EmulatorRegistryOptions } from './images/registry-access.js';
 import type { ImageSource } from './images/store-core.js';
 import { VirtualNetwork } from './network/virtual-network.js';
 import type { ProgramTable } from './program.js';
@@ -30,6 +31,12 @@ export interface EmulatorOptions {
   logBytes?: number;
   /** Where `pull` looks after the built-in catalogue. */
   imageSources?: ImageSource;
+  /**
+   * Registry access. Names with a registry host (`127.0.0.1:5000/app`) are always pulled from
+   * and pushed to their registry; Docker Hub names (`busybox`) come from the built-in catalogue
+   * unless `mirror` names a registry to use for them.
+   */
+  registry?: EmulatorRegistryOptions;
 }
 
 /** What the emulator can do. */
@@ -43,7 +50,7 @@ export const emulatorCapabilities: BackendCapabilities = {
   build: false,
   buildHeredocs: false,
   buildMounts: false,
-  push: false,
+  push: true,
   events: true,
   detached: false,
 };
@@ -75,7 +82,9 @@ export function createEmulatorBackend(options: EmulatorOptions = {}): Backend {
   const now = (): Date => clock.now();
 
   let containers: EmulatorContainers | undefined;
+  const registryAccess = new EmulatorRegistry(options.registry);
   const images = new EmulatorImageStore({
+    registry: registryAccess,
     clock: now,
     isInUse: (imageId) => containers?.usesImage(imageId) ?? false,
     userOf: (imageId) => containers?.userOfImage(imageId),
@@ -133,6 +142,7 @@ export function createEmulatorBackend(options: EmulatorOptions = {}): Backend {
       closed = true;
       await parts.killAll();
       await network.close();
+      await registryAccess.close();
       listeners.clear();
     },
   };

@@ -12,6 +12,7 @@ export { systemClock, randomIdSource, type EmulatorClock, type IdSource } from '
 export type { Program, ProgramContext, ProgramNet, ProgramExecOptions, ProgramTable } from './program.js';
 export { DEFAULT_LOG_BYTES } from './containers/log-buffer.js';
 export type { ImageSource, ImageSourceResult } from './images/index.js';
+export type { EmulatorRegistryOptions } from './images/registry-access.js';
 
 declare module '../../core/open-backend.js' {
   // Registers the emulator's options with Engine.open() (the interface's TSDoc lives in core).

@@ -156,7 +156,9 @@ export function parsePortSpec(spec: string | PortSpec, path?: string): PortBindi
   if (ip !== '' && !isIpAddress(ip)) throw invalidSpec(`Invalid ip address: ${ip}`, path, spec);
   if (containerPort === '') throw invalidSpec(`No port specified: ${spec}<empty>`, path, spec);
   const cRange = parsePortRange(containerPort);
-  if (!cRange) throw invalidSpec(`Invalid containerPort: ${containerPort}`, path, spec);
+  // Engine 20.10 takes container port 0 and publishes a port that reaches nothing (moby
+  // refuses it from 29 on); refusing it here gives every backend the same answer.
+  if (!cRange || cRange[0] === 0) throw invalidSpec(`Invalid containerPort: ${containerPort}`, path, spec);
   let hRange: [number, number] = [0, 0];
   if (hostPart !== '') {
     const parsed = parsePortRange(hostPart);
@@ -190,7 +192,7 @@ export function parsePortSpecs(specs: readonly (string | PortSpec)[], path = 'po
 
 function portSpecObject(spec: PortSpec, path: string | undefined): PortBinding {
   const { containerPort, protocol = 'tcp', hostIp = '', hostPort = 0 } = spec;
-  if (!Number.isInteger(containerPort) || containerPort < 0 || containerPort > 65535) {
+  if (!Number.isInteger(containerPort) || containerPort < 1 || containerPort > 65535) {
     throw invalidSpec(`Invalid containerPort: ${String(containerPort)}`, fieldPath(path, 'containerPort'), spec);
   }
   if (!Number.isInteger(hostPort) || hostPort < 0 || hostPort > 65535) {

@@ -87,9 +87,16 @@ export function cleanPath(p: string): string {
  * Checks a volume name the way the local driver does.
  *
  * @throws InvalidArgumentError with Docker's text; the "use absolute path" hint is what a
- *   relative host path such as `data/x:/x` earns.
+ *   relative host path such as `data/x:/x` earns; a name longer than 255 bytes gets the
+ *   local driver's `file name too long`.
  */
 export function validateVolumeName(name: string, path?: string): void {
+  // The local driver makes a directory of that name: past NAME_MAX (255 bytes) mkdir fails,
+  // and Engine 20.10 reports it in these words (for its default data root).
+  if (Buffer.byteLength(name) > 255) {
+    const root = `/var/lib/docker/volumes/${name}`;
+    throw invalidSpec(`create ${name}: error while creating volume root path '${root}': mkdir ${root}: file name too long`, path, name);
+  }
   if (name.length === 1) {
     throw invalidSpec('volume name is too short, names should be at least two alphanumeric characters', path, name);
   }

@@ -174,7 +174,7 @@ export class LayerRewriter {
           const header = parseHeader(block);
           if (!checksumValid(block)) throw new LayerFormatError('bad-entry', header.name, 'tar header checksum mismatch');
           if (header.type === 'x' || header.type === 'L' || header.type === 'K' || header.type === 'g') {
-            if (header.size > 1 << 20) throw new LayerFormatError('bad-entry', header.name, 'extended header too large');
+            if (header.size > 1 << 20) throw new LayerFormatError('oversized-header', header.name, 'extended header too large');
             if (header.type === 'g') {
               // Global headers set defaults nobody relies on in layers; dropping keeps the output simple.
               dataLeft = paddedSize(header.size);

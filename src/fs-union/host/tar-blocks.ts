@@ -9,6 +9,7 @@
  *
  * @module
  */
+import { encodeNameBytes } from '../name-bytes.js';
 
 /** Size of a tar block. */
 export const BLOCK = 512;
@@ -35,9 +36,15 @@ export interface RawHeaderInfo {
   mode: number;
 }
 
-function readString(block: Buffer, offset: number, length: number): string {
+/** Turns the bytes `block[start, end)` of a name field into a string. */
+export type NameDecoder = (block: Buffer, start: number, end: number) => string;
+
+/** Plain UTF-8 (a byte that is not UTF-8 becomes U+FFFD), what the host apply path uses. */
+const utf8Name: NameDecoder = (block, start, end) => block.toString('utf8', start, end);
+
+function readString(block: Buffer, offset: number, length: number, decode: NameDecoder = utf8Name): string {
   const end = block.indexOf(0, offset);
-  return block.toString('utf8', offset, end < 0 || end > offset + length ? offset + length : end);
+  return decode(block, offset, end < 0 || end > offset + length ? offset + length : end);
 }
 
 /** Reads a numeric field: octal text, or GNU base-256 when the top bit of the first byte is set. */
@@ -96,18 +103,21 @@ function isUstar(block: Buffer): boolean {
   return block[257] === 0x75 && block[258] === 0x73 && block[259] === 0x74 && block[260] === 0x61 && block[261] === 0x72 && block[262] === 0;
 }
 
-/** Decodes the fields the rewriter needs from a header block. */
-export function parseHeader(block: Buffer): RawHeaderInfo {
-  let name = readString(block, 0, 100);
+/**
+ * Decodes the fields the rewriter needs from a header block. Names are UTF-8 unless `decode`
+ * says otherwise (the in-memory reader keeps their bytes with `decodeNameBytes`).
+ */
+export function parseHeader(block: Buffer, decode: NameDecoder = utf8Name): RawHeaderInfo {
+  let name = readString(block, 0, 100, decode);
   // POSIX ustar keeps a path prefix at 345; old GNU uses that area for times, so only "ustar\0".
   if (isUstar(block)) {
-    const prefix = readString(block, 345, 155);
+    const prefix = readString(block, 345, 155, decode);
     if (prefix !== '') name = `${prefix}/${name}`;
   }
   const flag = block[156]!;
   return {
     name,
-    linkname: readString(block, 157, 100),
+    linkname: readString(block, 157, 100, decode),
     type: flag === 0 ? '0' : String.fromCharCode(flag),
     size: readNumber(block, 124, 12),
     mode: readNumber(block, 100, 8) & 0o7777,
@@ -249,26 +259,28 @@ const MAX_OCTAL_12 = 0o77777777777;
 
 /**
  * Encodes the header of one entry (a PAX header first when a name, link, owner or size does
- * not fit ustar, or when xattrs are given). PAX values stay bytes, so binary xattrs survive.
+ * not fit ustar, or when xattrs are given). PAX values stay bytes, so binary xattrs survive;
+ * names are written as their bytes (`encodeNameBytes`).
  */
 export function entryHeaderBlocks(spec: TarHeaderSpec): Buffer {
   const records: PaxRecord[] = [];
-  const linkname = spec.linkname ?? '';
-  if (Buffer.byteLength(spec.name) > 100) records.push({ key: 'path', value: Buffer.from(spec.name) });
-  if (Buffer.byteLength(linkname) > 100) records.push({ key: 'linkpath', value: Buffer.from(linkname) });
+  const name = encodeNameBytes(spec.name);
+  const linkname = encodeNameBytes(spec.linkname ?? '');
+  if (name.length > 100) records.push({ key: 'path', value: name });
+  if (linkname.length > 100) records.push({ key: 'linkpath', value: linkname });
   if (spec.uid > MAX_OCTAL_8) records.push({ key: 'uid', value: Buffer.from(String(spec.uid)) });
   if (spec.gid > MAX_OCTAL_8) records.push({ key: 'gid', value: Buffer.from(String(spec.gid)) });
   if (spec.size > MAX_OCTAL_12) records.push({ key: 'size', value: Buffer.from(String(spec.size)) });
   records.push(...(spec.pax ?? []));
   const block = Buffer.alloc(BLOCK);
-  Buffer.from(spec.name).copy(block, 0, 0, 100);
+  name.copy(block, 0, 0, 100);
   writeOctal(block, 100, 8, spec.mode & 0o7777);
   writeOctal(block, 108, 8, Math.min(spec.uid, MAX_OCTAL_8));
   writeOctal(block, 116, 8, Math.min(spec.gid, MAX_OCTAL_8));
   writeOctal(block, 124, 12, Math.min(spec.size, MAX_OCTAL_12));
   writeOctal(block, 136, 12, Math.max(0, Math.floor(spec.mtime)));
   block.write(spec.type, 156, 1, 'latin1');
-  Buffer.from(linkname).copy(block, 157, 0, 100);
+  linkname.copy(block, 157, 0, 100);
   block.write('ustar\x0000', 257, 8, 'latin1');
   if (spec.device !== undefined) {
     writeOctal(block, 329, 8, spec.device.major);

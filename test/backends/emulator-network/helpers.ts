@@ -37,12 +37,12 @@ export function randomPorts(count: number): number[] {
   return Array.from({ length: count }, (_, i) => low + i);
 }
 
-/** Listens on 0.0.0.0:`port` to hold it, as another process would. */
+/** Listens on 0.0.0.0:`port` to hold it, as another process would (`::` is IPv6 only, as docker-proxy's). */
 export async function holdPort(port: number, host = '0.0.0.0'): Promise<Server> {
   const server = createServer();
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen({ port, host, exclusive: true }, () => resolve());
+    server.listen({ port, host, exclusive: true, ipv6Only: host === '::' }, () => resolve());
   });
   return server;
 }

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { ConflictError, UnsupportedError } from '../../../src/core/errors.js';
+import { networkInterfaces } from 'node:os';
+import { ConflictError, InvalidArgumentError, UnsupportedError } from '../../../src/core/errors.js';
 import { VirtualNetwork } from '../../../src/backends/emulator/network/index.js';
 import type { VirtualSocket } from '../../../src/backends/emulator/network/index.js';
 import type { Server } from 'node:net';
@@ -62,14 +63,18 @@ describe('published ports', () => {
     const c = container('c');
     for (const x of [a, b, c]) await net.attach(x, { aliases: [], links: [] });
     const rowsA = await net.publish(a.id, [], { publishAll: true, exposedPorts: ['82/tcp', '80/tcp', '81', '53/udp'] });
+    // Each on 0.0.0.0 and on :: (one row per family, the same port), as Docker publishes.
     expect(rowsA).toEqual([
       { containerPort: 80, protocol: 'tcp', hostIp: '0.0.0.0', hostPort: low + 2 },
+      { containerPort: 80, protocol: 'tcp', hostIp: '::', hostPort: low + 2 },
       { containerPort: 81, protocol: 'tcp', hostIp: '0.0.0.0', hostPort: low + 3 },
+      { containerPort: 81, protocol: 'tcp', hostIp: '::', hostPort: low + 3 },
       { containerPort: 82, protocol: 'tcp', hostIp: '0.0.0.0', hostPort: low },
+      { containerPort: 82, protocol: 'tcp', hostIp: '::', hostPort: low },
     ]);
     // An explicit binding wins over -P for the same port.
     const rowsB = await net.publish(b.id, [tcp(80, 0)], { publishAll: true, exposedPorts: ['80/tcp', '443/tcp'] });
-    expect(rowsB.map((r) => [r.containerPort, r.hostIp, r.hostPort])).toEqual([[80, '127.0.0.1', low + 4], [443, '0.0.0.0', low + 5]]);
+    expect(rowsB.map((r) => [r.containerPort, r.hostIp, r.hostPort])).toEqual([[80, '127.0.0.1', low + 4], [443, '0.0.0.0', low + 5], [443, '::', low + 5]]);
     // Like Docker's allocator, the next port follows the last one given, even after a release.
     await net.unpublish(a.id);
     const rowsC = await net.publish(c.id, [], { publishAll: true, exposedPorts: ['80/tcp'] });
@@ -134,6 +139,66 @@ describe('published ports', () => {
     socket.end('via host');
     expect(await reply).toBe('via host');
     await expect(net.programNet(jailed.id).connect('172.18.0.1', port)).rejects.toMatchObject({ code: 'EHOSTUNREACH' });
+  });
+
+  it('-P skips a port whose IPv6 half another process holds, leaving its IPv4 half free', async () => {
+    const range = randomPortBlock(3);
+    const [low] = range;
+    const net = network(range);
+    held.push(await holdPort(low + 1, '::'));
+    const box = container('box');
+    await net.attach(box, { aliases: [], links: [] });
+    // The cursor starts at the bottom: low is taken first, then low + 1 fails on ::.
+    const first = container('first');
+    await net.attach(first, { aliases: [], links: [] });
+    await net.publish(first.id, [], { publishAll: true, exposedPorts: ['80/tcp'] });
+    const rows = await net.publish(box.id, [], { publishAll: true, exposedPorts: ['80/tcp'] });
+    expect(rows.map((r) => `${r.hostIp} ${r.hostPort}`)).toEqual([`0.0.0.0 ${low + 2}`, `:: ${low + 2}`]);
+    expect(await isFree(low + 1, '0.0.0.0')).toBe(true);
+  });
+
+  it('clashes on equal addresses only; an overlap is the kernel\'s refusal, and nothing leaks', async () => {
+    const [port = 0] = randomPorts(1);
+    const net = network();
+    const [a, b, c] = [container('a'), container('b'), container('c')];
+    for (const x of [a, b, c]) await net.attach(x, { aliases: [], links: [] });
+    await net.publish(a.id, [tcp(80, port, '127.0.0.1')], { publishAll: false, exposedPorts: [] });
+    await net.publish(b.id, [tcp(80, port, '::1')], { publishAll: false, exposedPorts: [] });
+    const error = await net.publish(c.id, [tcp(80, port, '')], { publishAll: false, exposedPorts: [] }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConflictError);
+    expect((error as Error).message).toContain(`Error starting userland proxy: listen tcp4 0.0.0.0:${port}: bind: address already in use`);
+    expect(net.portsOf(c.id)).toEqual([]);
+  });
+
+  it('a host IP the machine does not have is a bad argument in Docker\'s words', async () => {
+    const [port = 0] = randomPorts(1);
+    const net = network();
+    const box = container('box');
+    await net.attach(box, { aliases: [], links: [] });
+    for (const [ip, listen] of [['198.51.100.1', `listen tcp4 198.51.100.1:${port}`], ['2001:db8::1', `listen tcp6 [2001:db8::1]:${port}`]] as const) {
+      const error = await net.publish(box.id, [tcp(80, port, ip)], { publishAll: false, exposedPorts: [] }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(InvalidArgumentError);
+      expect((error as Error).message).toMatch(new RegExp(`: Error starting userland proxy: ${listen.replace(/[[\].]/g, '\\$&')}: bind: cannot assign requested address$`));
+    }
+  });
+
+  it('from a container, a host address finds published ports on its wildcard or exact address only', async () => {
+    const [open = 0, local = 0] = randomPorts(2);
+    const net = network();
+    const web = container('web');
+    const client = container('client');
+    await net.attach(web, { aliases: [], links: [] });
+    await net.attach(client, { aliases: [], links: [] });
+    await net.programNet(web.id).listen(80, (socket) => socket.end((socket as VirtualSocket).remoteAddress));
+    await net.publish(web.id, [tcp(80, open, ''), tcp(80, local, '127.0.0.1')], { publishAll: false, exposedPorts: [] });
+    const from = net.programNet(client.id);
+    // docker-proxy dials the container from its gateway.
+    expect(await readAll(await from.connect('172.17.0.1', open))).toBe('172.17.0.1');
+    await expect(from.connect('172.17.0.1', local)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+    // An address of this machine is the host too; a foreign one is nowhere.
+    const own = Object.values(networkInterfaces()).flat().find((nic) => nic && !nic.internal && nic.family === 'IPv4')?.address;
+    if (own !== undefined) expect(await readAll(await from.connect(own, open))).toBe('172.17.0.1');
+    await expect(from.connect('198.51.100.1', open)).rejects.toMatchObject({ code: 'EHOSTUNREACH' });
   });
 
   it('refuses UDP publications', async () => {

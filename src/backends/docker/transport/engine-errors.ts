@@ -10,10 +10,12 @@
  */
 import {
   AbortError,
+  AuthenticationError,
   BackendUnavailableError,
   ConflictError,
   InvalidArgumentError,
   NotFoundError,
+  RateLimitError,
   StowageError,
   TimeoutError,
   UnsupportedError,
@@ -25,13 +27,19 @@ import type { StowageErrorCode } from '../../../core/errors.js';
 export type EngineErrorReason =
   | 'exec-not-found'
   | 'port-in-use'
+  | 'host-ip-unavailable'
+  | 'unknown-user'
+  | 'name-too-long'
+  | 'bad-archive'
   | 'not-running'
   | 'paused'
   | 'name-in-use'
   | 'image-in-use'
   | 'no-such-image'
   | 'no-such-container'
-  | 'ambiguous-prefix';
+  | 'ambiguous-prefix'
+  | 'registry-auth'
+  | 'rate-limited';
 
 /** The outcome of {@link classifyEngineMessage}. */
 export interface EngineErrorClassification {
@@ -53,6 +61,8 @@ export interface EngineRequestContext {
 // (moby daemon/ and libnetwork), lower-cased; they have been stable since Engine 1.12.
 const messageRules: ReadonlyArray<{ test: RegExp; code: StowageErrorCode; reason: EngineErrorReason }> = [
   { test: /port is already allocated|address already in use|bind: address in use/, code: 'CONFLICT', reason: 'port-in-use' },
+  // `-p 10.255.255.1:8080:80` on a host without that address: docker-proxy cannot bind (a 500).
+  { test: /error starting userland proxy: .*bind: cannot assign requested address/, code: 'INVALID_ARGUMENT', reason: 'host-ip-unavailable' },
   {
     // runc: `exec: "nope": executable file not found in $PATH` or `exec: "/nope": stat /nope:
     // no such file or directory`; a bare "no such file" (a bind source, say) is not this.
@@ -60,12 +70,23 @@ const messageRules: ReadonlyArray<{ test: RegExp; code: StowageErrorCode; reason
     code: 'INVALID_ARGUMENT',
     reason: 'exec-not-found',
   },
+  // runc at start, for `--user nobody2` or `--user 0:nogroup2`: a 500, but the input is at fault.
+  { test: /unable to find (user|group) .*: no matching entries in (passwd|group) file/, code: 'INVALID_ARGUMENT', reason: 'unknown-user' },
+  // A volume name past NAME_MAX: the local driver's mkdir fails (a 500).
+  { test: /error while creating volume root path .*: file name too long/, code: 'INVALID_ARGUMENT', reason: 'name-too-long' },
+  // PUT /archive with bytes that are not a tar (`archive/tar: invalid tar header`, `unexpected
+  // EOF`, `archive/tar: header field too long`): a 500 from the extractor.
+  { test: /^error processing tar file/, code: 'INVALID_ARGUMENT', reason: 'bad-archive' },
   { test: /is paused/, code: 'CONFLICT', reason: 'paused' },
   { test: /is not running|is restarting/, code: 'CONFLICT', reason: 'not-running' },
   { test: /is already in use by container|name .* is already in use/, code: 'CONFLICT', reason: 'name-in-use' },
   { test: /image is being used|image .* is referenced in multiple repositories|unable to delete .* \(must be forced\)|unable to remove repository reference .* container .* is using/, code: 'CONFLICT', reason: 'image-in-use' },
   { test: /no such image|reference does not exist|manifest unknown|pull access denied|repository .* not found/, code: 'NOT_FOUND', reason: 'no-such-image' },
   { test: /no such container/, code: 'NOT_FOUND', reason: 'no-such-container' },
+  // A registry's refusals, relayed by the engine during pull and push (after Hub's "pull access
+  // denied", which Docker means as "no such repository").
+  { test: /no basic auth credentials|unauthorized: |authentication required|incorrect username or password/, code: 'UNAUTHORIZED', reason: 'registry-auth' },
+  { test: /toomanyrequests|too many requests/, code: 'RATE_LIMITED', reason: 'rate-limited' },
   // A short ID matching several objects is a 500 from Engine 20.10; API.md calls it a bad argument.
   { test: /multiple ids found with provided prefix|short identifier .* is ambiguous/, code: 'INVALID_ARGUMENT', reason: 'ambiguous-prefix' },
 ];
@@ -114,6 +135,10 @@ export function errorForCode(code: StowageErrorCode, message: string, details: R
       return new TimeoutError(message, options);
     case 'ABORTED':
       return new AbortError(message, options);
+    case 'UNAUTHORIZED':
+      return new AuthenticationError(message, options);
+    case 'RATE_LIMITED':
+      return new RateLimitError(message, options);
     default:
       return new BackendUnavailableError(message, options);
   }

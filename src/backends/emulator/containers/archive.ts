@@ -12,11 +12,11 @@
  */
 import { posix } from 'node:path';
 import type { Readable } from 'node:stream';
-import tarStream from 'tar-stream';
 import { InvalidArgumentError, NotFoundError, throwIfAborted } from '../../../core/errors.js';
 import type { FileSystemApi } from '../../../fs-union/fs-api.js';
 import { cleanEntryName } from '../../../fs-union/paths.js';
 import { packTar, type TarRecord } from '../../../fs-union/tar-writer.js';
+import { putArchiveEntries } from './archive-input.js';
 
 /**
  * A tar of `path` named by its base name (`/etc/hosts` -> `hosts`, `/data` -> `data/...`).
@@ -71,7 +71,8 @@ async function* walk(fs: FileSystemApi, path: string, name: string, signal?: Abo
  * Unpacks `tar` into the existing directory `path` of `fs`.
  *
  * @throws NotFoundError when `path` does not exist; InvalidArgumentError when it is not a
- *   directory or an entry would land outside it or be written through a symlink
+ *   directory, an entry would land outside it or be written through a symlink, or the bytes
+ *   are not a well-formed tar (Docker's `Error processing tar file...` texts)
  */
 export async function extractInto(fs: FileSystemApi, path: string, tar: Readable, containerId: string, signal?: AbortSignal): Promise<void> {
   throwIfAborted(signal);
@@ -83,23 +84,17 @@ export async function extractInto(fs: FileSystemApi, path: string, tar: Readable
     throw new NotFoundError(`Could not find the file ${path} in container ${containerId}`, { cause: e, details: { path, container: containerId } });
   }
   if (!st.isDirectory()) throw new InvalidArgumentError(`extraction point is not a directory`, { details: { path } });
-  const extract = tarStream.extract();
-  tar.on('error', (e) => extract.destroy(e));
-  tar.pipe(extract);
-  for await (const entry of extract) {
+  for await (const entry of putArchiveEntries(tar, signal)) {
     throwIfAborted(signal);
     const header = entry.header;
     let rel: string;
     try {
       rel = cleanEntryName(header.name);
     } catch (e) {
-      entry.resume();
       throw new InvalidArgumentError(`refusing to extract ${JSON.stringify(header.name)}: it climbs out of the destination`, { cause: e });
     }
     const target = rel === '' ? dest : posix.join(dest, rel);
     if (rel !== '') await assertNoSymlinkParents(fs, dest, rel, header.name);
-    const chunks: Buffer[] = [];
-    for await (const chunk of entry) chunks.push(chunk as Buffer);
     const mode = (header.mode ?? 0o644) & 0o7777;
     const mtime = header.mtime ?? new Date(0);
     // Tars made by hand often name files without their directories first, as tar accepts.
@@ -109,9 +104,8 @@ export async function extractInto(fs: FileSystemApi, path: string, tar: Readable
         if (rel !== '') await fs.mkdir(target, { recursive: true, mode });
         break;
       case 'file':
-      case 'contiguous-file':
         await fs.rm(target, { force: true }).catch(() => undefined);
-        await fs.writeFile(target, Buffer.concat(chunks), { mode, uid: header.uid ?? 0, gid: header.gid ?? 0 });
+        await fs.writeFile(target, entry.data, { mode, uid: header.uid ?? 0, gid: header.gid ?? 0 });
         break;
       case 'symlink':
         await fs.rm(target, { force: true }).catch(() => undefined);

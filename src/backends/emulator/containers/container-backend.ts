@@ -81,7 +81,7 @@ export class EmulatorContainers implements ContainerBackend {
     try {
       this.#o.network.configure?.(networkIdentity(record), networkSettings(record));
     } catch (e) {
-      // No such network: the container is not kept, as `docker create --network nope` fails.
+      // A network reference that cannot be used (an ambiguous ID prefix): the container is not kept.
       this.#destroy(record, true, false);
       throw e;
     }

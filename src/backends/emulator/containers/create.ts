@@ -115,9 +115,12 @@ export function mergeConfig(image: ImageRecordLike, request: ContainerCreateRequ
   for (const entry of image.config.env) if (!env.has(keyOf(entry))) env.set(keyOf(entry), entry);
   // Docker gives a container the default PATH when its image sets none.
   if (!env.has('PATH')) env.set('PATH', `PATH=${DEFAULT_PATH}`);
+  // Docker's merge: without an entrypoint of the user's own (absent or []), an empty CMD
+  // (absent or []) takes the image's; an absent entrypoint takes the image's. A new
+  // entrypoint resets the image's CMD, as `docker run --entrypoint` does.
+  const ownEntrypoint = (request.entrypoint?.length ?? 0) > 0;
   const entrypoint = request.entrypoint ?? image.config.entrypoint;
-  // A new entrypoint resets the image's CMD, as `docker run --entrypoint` does.
-  const cmd = request.cmd ?? (request.entrypoint !== undefined ? null : image.config.cmd);
+  const cmd = !ownEntrypoint && (request.cmd?.length ?? 0) === 0 ? image.config.cmd : (request.cmd ?? null);
   const exposed = new Set<string>();
   const norm = (p: string): string => (p.includes('/') ? p : `${p}/tcp`);
   for (const p of [...image.config.exposedPorts, ...request.exposedPorts]) exposed.add(norm(p));

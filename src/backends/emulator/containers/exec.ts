@@ -4,7 +4,8 @@
  * An exec'd process is an {@link EmulatedProcess} that is not PID 1: it shares the
  * container's filesystem, network and freezer, and dies with the container. A command that
  * cannot be found is reported the way the Docker CLI shows it (the runtime's message on
- * stderr, exit status 127 or 126) instead of failing the call.
+ * stderr, exit status 127 or 126) instead of failing the call; so are an unknown user or
+ * group and a relative working directory (message on stdout, 126, as Engine 20.10 gives).
  *
  * @module
  */
@@ -12,6 +13,7 @@ import { PassThrough } from 'node:stream';
 import type { ExecProcess, ExecRequest, ProcessIO } from '../../../core/backend.js';
 import { ConflictError } from '../../../core/errors.js';
 import { isExecFailure } from './exec-failure.js';
+import { isUnknownAccount } from './user.js';
 import type { EmulatedProcess } from './process.js';
 import type { ContainerRecord } from './record.js';
 import { emitContainer, startContainerProcess, type RuntimeDeps } from './runtime.js';
@@ -38,6 +40,17 @@ export async function execInContainer(deps: RuntimeDeps, record: ContainerRecord
   emitContainer(deps, record, 'exec', { execCommand: request.argv.join(' ') });
   let proc: EmulatedProcess | undefined;
   let exit: Promise<number>;
+  // What Engine 20.10 answers when the process cannot be set up: the runtime's text in the
+  // output stream (stdout, as the engine writes it), exit status 126, no error for the call.
+  const refused = (text: string): ExecProcess => {
+    stdout.end(`${text}\r\n`);
+    stderr.end();
+    stdin?.end();
+    return { stdin, stdout, stderr, exit: Promise.resolve(126), kill: async () => undefined };
+  };
+  if (request.workingDir !== undefined && request.workingDir !== '' && !request.workingDir.startsWith('/')) {
+    return refused('OCI runtime exec failed: exec failed: Cwd must be an absolute path: unknown');
+  }
   try {
     proc = await startContainerProcess(deps, record, {
       argv: request.argv,
@@ -58,6 +71,7 @@ export async function execInContainer(deps: RuntimeDeps, record: ContainerRecord
       return code;
     });
   } catch (e) {
+    if (isUnknownAccount(e)) return refused(e.message);
     if (!(isExecFailure(e))) throw e;
     const out = request.tty ? stdout : stderr;
     out.write(`OCI runtime exec failed: exec failed: unable to start container process: ${e.message}: unknown\r\n`);

@@ -25,6 +25,7 @@ export interface UserIdsInfo {
  * `/etc/group`, as runc does before exec.
  *
  * @throws InvalidArgumentError with runc's text for a name that is not in the files
+ *   (`details.reason` `unknown-user` or `unknown-group`)
  */
 export async function resolveUser(fs: FileSystemApi, spec: string): Promise<UserIdsInfo> {
   if (spec === '' || spec === 'root' || spec === '0') return { uid: 0, gid: 0, home: '/root' };
@@ -42,7 +43,7 @@ export async function resolveUser(fs: FileSystemApi, spec: string): Promise<User
     }
   } else {
     const row = passwd.find((f) => f[0] === userPart);
-    if (!row) throw new InvalidArgumentError(`unable to find user ${userPart}: no matching entries in passwd file`, { details: { user: spec } });
+    if (!row) throw new InvalidArgumentError(`unable to find user ${userPart}: no matching entries in passwd file`, { details: { user: spec, reason: 'unknown-user' } });
     uid = Number(row[2] ?? 0);
     gid = Number(row[3] ?? 0);
     home = row[5] ?? '/';
@@ -51,11 +52,17 @@ export async function resolveUser(fs: FileSystemApi, spec: string): Promise<User
     if (/^\d+$/.test(groupPart)) gid = Number(groupPart);
     else {
       const row = (await table(fs, '/etc/group')).find((f) => f[0] === groupPart);
-      if (!row) throw new InvalidArgumentError(`unable to find group ${groupPart}: no matching entries in group file`, { details: { user: spec } });
+      if (!row) throw new InvalidArgumentError(`unable to find group ${groupPart}: no matching entries in group file`, { details: { user: spec, reason: 'unknown-group' } });
       gid = Number(row[2] ?? 0);
     }
   }
   return { uid, gid, home };
+}
+
+/** True for {@link resolveUser}'s error about a user or group name missing from the files. */
+export function isUnknownAccount(e: unknown): e is InvalidArgumentError {
+  const reason = e instanceof InvalidArgumentError ? e.details['reason'] : undefined;
+  return reason === 'unknown-user' || reason === 'unknown-group';
 }
 
 /** The environment entries that carry `ids` to programs (none for root). */

@@ -42,11 +42,14 @@ export class EmulatorImageBackend implements ImageBackend {
     return pullImage(this.#core, ref, options);
   }
 
-  /** There is no registry to push to. */
-  async push(ref: string, options: CallOptions = {}): Promise<void> {
+  /** Pushes to the registry the reference names (Docker Hub names: the configured mirror). */
+  async push(ref: string, options: CallOptions & { onProgress?: (e: ProgressEvent) => void } = {}): Promise<void> {
     throwIfAborted(options.signal);
-    this.#core.index.resolve(ref);
-    throw new UnsupportedError('the emulator has no registry to push to', { details: { ref } });
+    const record = this.#core.index.resolve(ref);
+    const registry = this.#core.options.registry;
+    if (!registry) throw new UnsupportedError('this image store has no registry access', { details: { ref } });
+    const { pushImage } = await import('./registry-push.js');
+    await pushImage(this.#core, registry, record, ref, options);
   }
 
   /** Imports a (possibly compressed) rootfs tar as a one-layer image. */

@@ -1,7 +1,8 @@
 /**
- * `docker pull` for the emulator: the built-in catalogue first, then the configured sources.
- * Nothing is downloaded, but the progress reports follow Docker's so a UI built on them shows
- * the usual lines.
+ * `docker pull` for the emulator. Docker Hub names come from the built-in catalogue (or the
+ * configured mirror first), then the configured sources; names with a registry host from the
+ * sources, then their registry. A catalogue pull downloads nothing, but its progress reports
+ * follow Docker's so a UI built on them shows the usual lines.
  *
  * @module
  */
@@ -21,7 +22,7 @@ import type { StoreCore } from './store-core.js';
 export interface PullImageOptions extends CallOptions {
   /** Progress reports, as Docker's JSON progress stream. */
   onProgress?: (e: ProgressEvent) => void;
-  /** Ignored: emulated images run on every platform. */
+  /** The platform a registry pull chooses from a manifest list; the built-in images run everywhere. */
   platform?: string;
 }
 
@@ -40,10 +41,6 @@ function short(digest: string): string {
   return digest.slice(7, 19);
 }
 
-/** The repository path as Docker prints it in `Pulling from library/busybox`. */
-function remoteName(ref: ImageRef): string {
-  return ref.domain === 'docker.io' ? ref.path : `${ref.domain}/${ref.path}`;
-}
 
 /**
  * Pulls `ref` and tags it; resolves with the image ID.
@@ -56,11 +53,23 @@ export async function pullImage(core: StoreCore, input: string, options: PullIma
   const ref = parseImageRef(input, 'ref');
   const progress = (e: ProgressEvent): void => options.onProgress?.(e);
   const tag = ref.tag ?? ref.digest ?? 'latest';
-  progress({ id: tag, status: `Pulling from ${remoteName(ref)}` });
+  // Docker names the repository without its registry: `1: Pulling from team/app`.
+  progress({ id: tag, status: `Pulling from ${ref.path}` });
 
   let record: ImageRecord | undefined;
+  // The registry's digest, when the image came from one.
+  let pulledDigest: string | undefined;
   let knownRepository = false;
-  if (ref.domain === 'docker.io' && ref.path.startsWith('library/') && ref.tag !== undefined) {
+  const registry = core.options.registry;
+  if (registry?.hasMirror && ref.domain === 'docker.io') {
+    // A mirror serves Hub names; the catalogue answers for the ones it lacks.
+    try {
+      ({ record, digest: pulledDigest } = await registry.pull(core, ref, options));
+    } catch (error) {
+      if (!(error instanceof NotFoundError)) throw error;
+    }
+  }
+  if (!record && ref.domain === 'docker.io' && ref.path.startsWith('library/') && ref.tag !== undefined) {
     const found = await findCatalogueImage(ref.name, ref.tag);
     knownRepository = found.repositoryKnown;
     if (found.image) {
@@ -75,6 +84,10 @@ export async function pullImage(core: StoreCore, input: string, options: PullIma
     record = await fromSource(core, ref, options.signal);
     if (record) reportLayers(progress, record.image.layers, new Set());
   }
+  if (!record && registry && ref.domain !== 'docker.io') {
+    // The registry's own NotFoundError (Docker's wording) is the answer when it lacks the image.
+    ({ record, digest: pulledDigest } = await registry.pull(core, ref, options));
+  }
   throwIfAborted(options.signal);
   if (!record) {
     if (knownRepository) {
@@ -85,7 +98,7 @@ export async function pullImage(core: StoreCore, input: string, options: PullIma
       { details: { ref: input } },
     );
   }
-  const digest = manifestDigest(record.image.configBytes, record.image.layers);
+  const digest = pulledDigest ?? manifestDigest(record.image.configBytes, record.image.layers);
   const pinned = `${ref.name}@${digest}`;
   if (!record.repoDigests.includes(pinned)) record.repoDigests.push(pinned);
   const upToDate = ref.tag !== undefined && core.index.tagTarget(ref.familiar) === record.image.id;

@@ -18,6 +18,7 @@ import {
   type ImageHistorySpec,
 } from './image-config.js';
 import { ImageIndex, type ImageRecord } from './image-index.js';
+import type { EmulatorRegistry } from './registry-access.js';
 
 /** A container that uses an image, as the container part reports it. */
 export interface ImageUserInfo {
@@ -60,6 +61,8 @@ export interface EmulatorImageStoreOptions {
   userOf?: (imageId: string) => ImageUserInfo | undefined;
   /** Where `pull` looks after the built-in catalogue. */
   sources?: ImageSource;
+  /** Registry access for pulls and pushes (names with a registry host, or all with a mirror). */
+  registry?: EmulatorRegistry;
 }
 
 /** What {@link StoreCore.register} makes an image from. */

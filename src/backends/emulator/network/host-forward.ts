@@ -1,7 +1,7 @@
 /**
- * Joins a real host socket to a virtual one, both directions, keeping half-close and
- * backpressure (`pipe` pauses the faster side) and turning an abrupt end on either side into
- * an abrupt end on the other.
+ * Joins two connections (a real host socket to a virtual one, or two virtual ones), both
+ * directions, keeping half-close and backpressure (`pipe` pauses the faster side) and turning
+ * an abrupt end on either side into an abrupt end on the other.
  *
  * @module
  */
@@ -20,4 +20,22 @@ export function spliceSockets(host: Socket, virtual: Duplex): void {
     // after a clean EOF the pipe has already ended the host socket and it drains on its own.
     if (!virtual.readableEnded && !host.destroyed) host.resetAndDestroy();
   });
+}
+
+/**
+ * Pipes two virtual connections into each other, as docker-proxy relays between the client it
+ * accepted and the container it dialled: half-closes pass through, and when either side is
+ * torn down the other is too.
+ */
+export function spliceVirtual(a: Duplex, b: Duplex): void {
+  a.pipe(b);
+  b.pipe(a);
+  for (const [side, other] of [[a, b], [b, a]] as const) {
+    side.on('error', () => other.destroy());
+    side.once('close', () => {
+      // After a clean EOF the pipe has ended the other side already and it drains on its own;
+      // destroying it then could drop what it still has queued.
+      if (!side.readableEnded && !other.destroyed) other.destroy();
+    });
+  }
 }

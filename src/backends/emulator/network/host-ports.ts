@@ -34,9 +34,9 @@ export type HostListenResult =
   | { ok: false; inUse: boolean; error: Error };
 
 /**
- * Opens a TCP server on `host:port` whose accepted sockets go to `onConnection`. Never
- * throws for a bind failure: `inUse` says whether the port was taken, so callers can try the
- * next one or report Docker's conflict.
+ * Opens a TCP server on `host:port` whose accepted sockets go to `onConnection` (on `::` for
+ * IPv6 only). Never throws for a bind failure: `inUse` says whether the port was taken, so
+ * callers can try the next one or report Docker's conflict.
  */
 export async function listenOnHost(
   host: string,
@@ -58,7 +58,8 @@ export async function listenOnHost(
       resolve({ ok: false, inUse: error.code === 'EADDRINUSE' || error.code === 'EACCES', error });
     });
     // exclusive: a cluster worker must not share the port with its primary's listener.
-    server.listen({ host, port, exclusive: true }, () => {
+    // ipv6Only: `::` is a listener of its own next to 0.0.0.0, as docker-proxy opens them.
+    server.listen({ host, port, exclusive: true, ipv6Only: host === '::' }, () => {
       done();
       // A server that later fails must not crash the process with an unhandled 'error'.
       server.on('error', () => undefined);

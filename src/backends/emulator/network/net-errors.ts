@@ -9,7 +9,7 @@
 import { constants } from 'node:os';
 
 /** The socket error codes the virtual network produces. */
-export type NetErrorCode = 'ECONNREFUSED' | 'ENOTFOUND' | 'EADDRINUSE' | 'ENETUNREACH' | 'EHOSTUNREACH' | 'EINVAL';
+export type NetErrorCode = 'ECONNREFUSED' | 'ENOTFOUND' | 'EADDRINUSE' | 'EADDRNOTAVAIL' | 'ENETUNREACH' | 'EHOSTUNREACH' | 'EINVAL';
 
 /** A Node-style system error raised by the virtual network. */
 export interface NetError extends Error {

@@ -74,7 +74,7 @@ export class NetworkRecord {
 
 /** A container's wish to be on a network (kept across restarts, like Docker's endpoint config). */
 export interface NetworkMembership {
-  /** The network's ID when it was configured. */
+  /** The network's ID when it was configured; `''` for one that did not exist then (looked up by name at start). */
   networkId: string;
   /** Its name then, for the error when it has been removed since. */
   networkName: string;

@@ -3,14 +3,23 @@
  * container's addresses (and its loopback), connections to other containers' listeners over
  * in-process socket pairs, and name resolution with Docker's rules.
  *
+ * No connection a program opens ends on a real host socket. Where a Docker container reaches
+ * its host (a gateway address, or another address of the host), all it can get at here is
+ * what docker-proxy would serve there: the engine's own published ports, handed in-process to
+ * the container behind them ({@link HostRoute}). A host service bound to 127.0.0.1 is out of
+ * reach under any spelling: the container's 127.0.0.0/8 (and 0.0.0.0, `2130706433`,
+ * `::ffff:127.0.0.1`) is its own loopback, and containers have no IPv6, so `::1` cannot be
+ * dialled, as on Docker.
+ *
  * @module
  */
-import { connect as connectHost } from 'node:net';
-import type { Socket } from 'node:net';
+import { isIPv6 } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { ProgramNet } from '../program.js';
 import { netError } from './net-errors.js';
 import type { ConnectionHandler, ContainerRecord } from './network-record.js';
 import type { NetworkRegistry } from './registry.js';
+import { isLinkLocalIPv6 } from './numeric-host.js';
 import { canReach, resolveFrom } from './resolver.js';
 import { createSocketPair } from './socket-pair.js';
 import type { VirtualSocket } from './socket-pair.js';
@@ -21,16 +30,31 @@ export interface ProgramNetOptions {
   signal?: AbortSignal;
 }
 
-// Client-side ports, drawn from Linux's ephemeral range like a kernel would.
+/**
+ * What a container finds at the host's addresses: the engine's published ports, and nothing
+ * else (see the module comment).
+ */
+export interface HostRoute {
+  /** True when `address` is one of the host's (a network gateway, an address of this machine). */
+  isHostAddress(address: string): boolean;
+  /**
+   * Opens a connection from `from` to the host's `address:port`; undefined when nothing is
+   * published there (the caller reports ECONNREFUSED, as the host's kernel would).
+   */
+  connect(from: { record: ContainerRecord; address: string; port: number }, address: string, port: number): Duplex | undefined;
+}
+
 let nextEphemeralPort = 32768;
-function ephemeralPort(): number {
+/** A client-side port for an outgoing connection, drawn from Linux's ephemeral range as a kernel would. */
+export function ephemeralPort(): number {
   const port = nextEphemeralPort;
   nextEphemeralPort = port >= 60999 ? 32768 : port + 1;
   return port;
 }
 
+// 0.0.0.0 as a destination means this host, which inside a container is its own loopback.
 function isLoopback(ip: string): boolean {
-  return ip.startsWith('127.');
+  return ip.startsWith('127.') || ip === '0.0.0.0';
 }
 
 /**
@@ -61,30 +85,12 @@ export function openConnection(
   return client;
 }
 
-/**
- * Connects to the host through a network's gateway address, as a container reaches services
- * and published ports of its host on Docker. The emulator's host is this machine, reached on
- * its loopback.
- */
-async function connectThroughGateway(record: ContainerRecord, gateway: string, port: number): Promise<Socket> {
-  const socket = connectHost({ host: '127.0.0.1', port, allowHalfOpen: true });
-  await new Promise<void>((resolve, reject) => {
-    socket.once('connect', () => resolve());
-    socket.once('error', (error: NodeJS.ErrnoException) => {
-      reject(netError(error.code === 'ECONNREFUSED' ? 'ECONNREFUSED' : 'EHOSTUNREACH', 'connect', { address: gateway, port }));
-    });
-  });
-  // Later failures end the connection quietly, like the virtual sockets do.
-  socket.on('error', () => undefined);
+/** Counts a connection as one of `record`'s, so detaching the container closes it. */
+export function track(record: ContainerRecord, socket: VirtualSocket): void {
   record.connections.add(socket);
   socket.once('close', () => record.connections.delete(socket));
-  return socket;
 }
 
-function track(record: ContainerRecord, socket: VirtualSocket): void {
-  record.connections.add(socket);
-  socket.once('close', () => record.connections.delete(socket));
-}
 
 /**
  * The {@link ProgramNet} of one container.
@@ -96,7 +102,7 @@ function track(record: ContainerRecord, socket: VirtualSocket): void {
  * const s = await net.connect('localhost', 80);
  * ```
  */
-export function createProgramNet(registry: NetworkRegistry, containerId: string, options: ProgramNetOptions = {}): ProgramNet {
+export function createProgramNet(registry: NetworkRegistry, containerId: string, options: ProgramNetOptions = {}, host?: HostRoute): ProgramNet {
   const opened = new Map<number, ConnectionHandler>();
   options.signal?.addEventListener('abort', () => {
     const record = registry.container(containerId);
@@ -112,6 +118,20 @@ export function createProgramNet(registry: NetworkRegistry, containerId: string,
     return record;
   };
 
+  // An address no container holds: the host's own (published ports only), or nowhere.
+  const connectToHost = (record: ContainerRecord, address: string, port: number): Duplex => {
+    const routes = registry.endpointsOf(record.id).filter(({ network }) => !network.internal);
+    if (!record.attached || routes.length === 0 || host === undefined || !host.isHostAddress(address)) {
+      throw netError('EHOSTUNREACH', 'connect', { address, port });
+    }
+    // The source is the container's address on the network that routes to `address` (its own
+    // gateway), else on the first network with a route out, as the kernel's route lookup picks.
+    const via = routes.find(({ network }) => network.ipam.gateway === address) ?? routes[0]!;
+    const socket = host.connect({ record, address: via.endpoint.ipAddress, port: ephemeralPort() }, address, port);
+    if (!socket) throw netError('ECONNREFUSED', 'connect', { address, port });
+    return socket;
+  };
+
   return {
     async listen(port, handler) {
       const record = self('listen');
@@ -123,23 +143,25 @@ export function createProgramNet(registry: NetworkRegistry, containerId: string,
       opened.set(port, handler);
     },
 
-    async connect(host, port) {
+    async connect(name, port) {
       const record = self('connect');
-      const found = resolveFrom(registry, record, host);
-      if (!found) throw netError('ENOTFOUND', 'getaddrinfo', { hostname: host });
-      const loopback = isLoopback(found.ipAddress);
-      if (!loopback && !found.container && record.attached) {
-        const via = registry.endpointsOf(record.id).find(({ network }) => network.ipam.gateway === found.ipAddress);
-        if (via && !via.network.internal) return connectThroughGateway(record, found.ipAddress, port);
+      const found = resolveFrom(registry, record, name);
+      if (!found) throw netError('ENOTFOUND', 'getaddrinfo', { hostname: name });
+      if (found.family === 6) {
+        // Docker gives containers no IPv6 (not even ::1): nothing can be bound to dial from.
+        throw netError(isLinkLocalIPv6(found.ipAddress) ? 'EINVAL' : 'EADDRNOTAVAIL', 'connect', { address: found.ipAddress, port });
       }
+      const loopback = isLoopback(found.ipAddress);
       const target = loopback ? record : found.container;
-      if (!target || (!loopback && (!record.attached || !canReach(record, target, found.network)))) {
+      if (!target) return connectToHost(record, found.ipAddress, port);
+      if (!loopback && (!record.attached || !canReach(record, target, found.network))) {
         throw netError('EHOSTUNREACH', 'connect', { address: found.ipAddress, port });
       }
       const localAddress = loopback
         ? '127.0.0.1'
         : (found.network?.endpoints.get(record.id)?.ipAddress ?? registry.endpointsOf(record.id)[0]?.endpoint.ipAddress ?? '127.0.0.1');
-      const socket = openConnection(target, port, { address: localAddress, port: ephemeralPort(), record }, found.ipAddress);
+      const toAddress = loopback ? '127.0.0.1' : found.ipAddress;
+      const socket = openConnection(target, port, { address: localAddress, port: ephemeralPort(), record }, toAddress);
       if (!socket) throw netError('ECONNREFUSED', 'connect', { address: found.ipAddress, port });
       return socket;
     },
@@ -147,7 +169,10 @@ export function createProgramNet(registry: NetworkRegistry, containerId: string,
     async resolve(name) {
       const found = resolveFrom(registry, self('getaddrinfo'), name);
       if (!found) throw netError('ENOTFOUND', 'getaddrinfo', { hostname: name });
-      return found.ipAddress;
+      // An IPv6 literal stays IPv6 to the program (getaddrinfo gives an AF_INET6 address for
+      // `::ffff:127.0.0.1`), though a mapped one is dialled over IPv4.
+      const bare = name.startsWith('[') && name.endsWith(']') ? name.slice(1, -1) : name;
+      return isIPv6(bare) ? bare : found.ipAddress;
     },
   };
 }

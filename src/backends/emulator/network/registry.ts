@@ -171,8 +171,15 @@ export class NetworkRegistry {
     if (container.env) record.env = [...container.env];
     if (!record.configured) {
       // The network named at create is the primary one, ahead of any joined by `connect`.
-      const network = this.getNetwork(spec.network ?? defaultNetworkName);
-      if (!record.memberships.some((m) => m.networkId === network.id)) {
+      // Engine 20.10 creates a container on a network that does not exist (yet): it is looked
+      // up by name at start, which fails with `network x not found` if it is still missing.
+      const wanted = spec.network ?? defaultNetworkName;
+      const network = this.findNetwork(wanted);
+      if (!network) {
+        if (!record.memberships.some((m) => m.networkId === '' && m.networkName === wanted)) {
+          record.memberships.unshift({ networkId: '', networkName: wanted, aliases: [...spec.aliases] });
+        }
+      } else if (!record.memberships.some((m) => m.networkId === network.id)) {
         record.memberships.unshift({ networkId: network.id, networkName: network.name, aliases: [...spec.aliases] });
       }
       record.links = spec.links.map((l): LinkRecord => ({ name: l.name, alias: l.alias }));
@@ -190,9 +197,14 @@ export class NetworkRegistry {
     const record = this.configure(container, spec);
     if (record.attached) return record;
     const networks = record.memberships.map((m) => {
-      const network = this.#networks.get(m.networkId);
+      const network = this.#networks.get(m.networkId) ?? (m.networkId === '' ? this.findNetwork(m.networkName) : undefined);
       if (!network) throw new NotFoundError(`network ${m.networkName} not found`, { details: { network: m.networkName } });
       return network;
+    });
+    // A network named at create that exists by now is the one joined.
+    record.memberships.forEach((m, i) => {
+      m.networkId = networks[i]!.id;
+      m.networkName = networks[i]!.name;
     });
     for (const link of record.links) {
       const target = this.#findContainer(link.name);

@@ -9,15 +9,17 @@
  */
 import { formatHostsFile, hostnameAliases } from './hosts-file.js';
 import type { HostsLinkEntry } from './hosts-file.js';
-import { parseIPv4 } from './ipv4.js';
 import { linkEnvironment } from './link-env.js';
 import type { ContainerRecord, NetworkRecord } from './network-record.js';
+import { parseNumericHost } from './numeric-host.js';
 import type { NetworkRegistry } from './registry.js';
 
 /** Where a name led: the address, and the container and network behind it when there is one. */
 export interface Resolution {
-  /** The IPv4 address. */
+  /** The address: IPv4 dotted quad, or an IPv6 literal (which no container holds). */
   ipAddress: string;
+  /** 6 for an IPv6 address with no IPv4 meaning (containers have no IPv6); absent for IPv4. */
+  family?: 6;
   /** The container that holds it (absent for loopback and unknown literals). */
   container?: ContainerRecord;
   /** The network it was found on. */
@@ -66,9 +68,12 @@ export function linkEnvOf(registry: NetworkRegistry, record: ContainerRecord): s
 export function resolveFrom(registry: NetworkRegistry, record: ContainerRecord, name: string): Resolution | undefined {
   const wanted = name.toLowerCase().replace(/\.$/, '');
   if (loopbackNames.has(wanted)) return { ipAddress: '127.0.0.1', container: record };
-  if (parseIPv4(wanted) !== undefined) {
-    const owner = registry.ownerOf(wanted);
-    return owner ? { ipAddress: wanted, container: owner.container, network: owner.network } : { ipAddress: wanted };
+  // Numbers first, as getaddrinfo does: `2130706433` and `::ffff:127.0.0.1` are 127.0.0.1.
+  const numeric = parseNumericHost(wanted);
+  if (numeric?.family === 6) return { ipAddress: numeric.address, family: 6 };
+  if (numeric !== undefined) {
+    const owner = registry.ownerOf(numeric.address);
+    return owner ? { ipAddress: numeric.address, container: owner.container, network: owner.network } : { ipAddress: numeric.address };
   }
   const own = registry.endpointsOf(record.id);
   const primary = own[0];

@@ -7,16 +7,20 @@
  * @module
  */
 import type { Socket } from 'node:net';
+import { networkInterfaces } from 'node:os';
+import type { Duplex } from 'node:stream';
 import type { NetworkBackend } from '../../../core/backend.js';
 import { throwIfAborted } from '../../../core/errors.js';
 import type { ContainerInfo, EngineEvent, PortBinding, PortRow } from '../../../core/schemas/index.js';
 import type { ProgramNet } from '../program.js';
 import { formatHostsFile } from './hosts-file.js';
-import { spliceSockets } from './host-forward.js';
+import { spliceSockets, spliceVirtual } from './host-forward.js';
 import { createNetworkBackend } from './network-backend.js';
 import { PortPublisher } from './port-publisher.js';
-import { createProgramNet, openConnection } from './program-net.js';
-import type { ProgramNetOptions } from './program-net.js';
+import { createProgramNet, ephemeralPort, openConnection, track } from './program-net.js';
+import type { HostRoute, ProgramNetOptions } from './program-net.js';
+import type { ContainerRecord } from './network-record.js';
+import { createSocketPair } from './socket-pair.js';
 import { NetworkRegistry } from './registry.js';
 import type { NetworkAttachSpec, NetworkContainerSpec } from './registry.js';
 import { hostsFileOf, linkEnvOf } from './resolver.js';
@@ -53,6 +57,10 @@ export class VirtualNetwork {
   readonly backend: NetworkBackend;
   readonly #registry: NetworkRegistry;
   readonly #publisher: PortPublisher;
+  readonly #hostRoute: HostRoute = {
+    isHostAddress: (address) => this.#isHostAddress(address),
+    connect: (from, address, port) => this.#connectToPublished(from, address, port),
+  };
   #resolver: ((ref: string) => { id: string; name: string } | undefined) | undefined;
 
   constructor(options: VirtualNetworkOptions = {}) {
@@ -115,9 +123,13 @@ export class VirtualNetwork {
     this.#registry.rename(containerId, name);
   }
 
-  /** The network as the container's programs see it; `signal` ends the listeners they open. */
+  /**
+   * The network as the container's programs see it; `signal` ends the listeners they open.
+   * What they reach at the host's addresses is this engine's published ports, never a host
+   * socket (see program-net.ts).
+   */
   programNet(containerId: string, options?: ProgramNetOptions): ProgramNet {
-    return createProgramNet(this.#registry, containerId, options);
+    return createProgramNet(this.#registry, containerId, options, this.#hostRoute);
   }
 
   /**
@@ -184,14 +196,48 @@ export class VirtualNetwork {
     await this.#publisher.closeAll();
   }
 
+  // The host's addresses as containers see them: every network's gateway (all are addresses of
+  // the host's bridges in Docker) and this machine's own non-loopback addresses.
+  #isHostAddress(address: string): boolean {
+    if (this.#registry.networks().some((network) => network.ipam.gateway === address)) return true;
+    for (const list of Object.values(networkInterfaces())) {
+      if (list?.some((nic) => !nic.internal && nic.address === address)) return true;
+    }
+    return false;
+  }
+
+  // A container dialled the host's `address:port`: docker-proxy, if it listens there, takes the
+  // connection and dials the published container from that container's gateway. Everything
+  // stays in-process; undefined (refused) when nothing is published there.
+  #connectToPublished(from: { record: ContainerRecord; address: string; port: number }, address: string, port: number): Duplex | undefined {
+    const published = this.#publisher.lookup(address, port);
+    if (!published) return undefined;
+    const outer = createSocketPair({ address: from.address, port: from.port }, { address, port });
+    track(from.record, outer.client);
+    track(from.record, outer.server);
+    const inner = this.#openPublished(published.containerId, published.containerPort, ephemeralPort());
+    if (!inner) {
+      // docker-proxy accepted, then found nothing listening in the container: it closes.
+      outer.server.destroy();
+      return outer.client;
+    }
+    spliceVirtual(outer.server, inner);
+    return outer.client;
+  }
+
+  // A connection into a published container's listener as docker-proxy opens it: from the
+  // gateway of the container's first network with a route to the host.
+  #openPublished(containerId: string, containerPort: number, sourcePort: number): Duplex | undefined {
+    const record = this.#registry.container(containerId);
+    const route = this.#registry.endpointsOf(containerId).find(({ network }) => !network.internal);
+    if (!record || !route) return undefined;
+    return openConnection(record, containerPort, { address: route.network.ipam.gateway, port: sourcePort }, route.endpoint.ipAddress);
+  }
+
   // A connection accepted on a published port, handed to the container's listener. It comes
   // from the network's gateway address, as docker-proxy's connections do.
   #forward(containerId: string, containerPort: number, socket: Socket): void {
-    const record = this.#registry.container(containerId);
-    const route = this.#registry.endpointsOf(containerId).find(({ network }) => !network.internal);
-    const virtual = record && route
-      ? openConnection(record, containerPort, { address: route.network.ipam.gateway, port: socket.remotePort ?? 0 }, route.endpoint.ipAddress)
-      : undefined;
+    const virtual = this.#openPublished(containerId, containerPort, socket.remotePort ?? 0);
     if (!virtual) {
       // Nothing listens there: the client sees its connection reset, as with docker-proxy.
       socket.resetAndDestroy();

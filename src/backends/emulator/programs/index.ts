@@ -14,6 +14,7 @@ import { grep } from './applets/grep.js';
 import { httpd, nginx } from './applets/httpd.js';
 import { ls } from './applets/ls.js';
 import { basename, date, dirname, env, hostname, id, kill, ps, pwd, seq, sleep, uname, whoami, yes } from './applets/misc.js';
+import { nc } from './applets/nc.js';
 import { ping, wget } from './applets/net.js';
 import { nslookup, uptime } from './applets/nslookup.js';
 import { chgrp, mktemp, printenv, readlink, realpath } from './applets/paths.js';
@@ -41,7 +42,7 @@ export const builtinPrograms: ProgramTable = {
   cat, ls, mkdir, rm, rmdir, cp, mv, ln, touch, chmod, chown, pwd, env, hostname, sleep,
   head, tail, wc, grep, egrep: grep, fgrep: grep, tee, id, whoami, uname, date, seq, basename, dirname,
   sort, uniq, cut, tr, sed, find, which, xargs, yes, stat, du, df, kill, ps, mount,
-  ping, wget, httpd, nginx, tar, gzip, gunzip: gzip, zcat: gzip,
+  ping, wget, nc, httpd, nginx, tar, gzip, gunzip: gzip, zcat: gzip,
   expr, awk,
   printenv, readlink, realpath, mktemp, chgrp, nslookup, uptime,
 };

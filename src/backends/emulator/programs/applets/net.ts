@@ -15,6 +15,16 @@ import { FileSink, closeSink } from '../sh/io-table.js';
 import { SignalledError, complain, errorText, iterate, resolvePath, write } from '../io.js';
 import { options } from './common.js';
 
+/** Resolves `host`, or prints busybox's `bad address 'x'` and gives undefined. */
+export async function resolveHost(ctx: ProgramContext, host: string): Promise<string | undefined> {
+  try {
+    return await ctx.net.resolve(host);
+  } catch {
+    await complain(ctx, `bad address '${host}'`);
+    return undefined;
+  }
+}
+
 /** `ping [-c COUNT] [-W SECS] [-w SECS] [-i SECS] [-q] HOST`. */
 export async function ping(ctx: ProgramContext): Promise<number> {
   const opts = await options(ctx, 'q46', 'cWwisI');
@@ -24,13 +34,8 @@ export async function ping(ctx: ProgramContext): Promise<number> {
     await complain(ctx, 'usage: ping [OPTIONS] HOST');
     return 1;
   }
-  let ip: string;
-  try {
-    ip = await ctx.net.resolve(host);
-  } catch {
-    await complain(ctx, `bad address '${host}'`);
-    return 1;
-  }
+  const ip = await resolveHost(ctx, host);
+  if (ip === undefined) return 1;
   const count = opts.flags.has('c') ? Number(opts.flags.get('c')) : Infinity;
   const deadline = opts.flags.has('w') ? Number(opts.flags.get('w')) * 1000 : Infinity;
   const interval = Math.max(10, Number(opts.flags.get('i') ?? 1) * 1000);
@@ -59,6 +64,28 @@ export async function ping(ctx: ProgramContext): Promise<number> {
     (sent > 0 ? `round-trip min/avg/max = ${rtt}/${rtt}/${rtt} ms\n` : '');
   await write(ctx.stdout, summary);
   return sent > 0 ? 0 : 1;
+}
+
+// strerror(3) of the socket errors the virtual network raises, as busybox prints them.
+const socketErrorText: Record<string, string> = {
+  ECONNREFUSED: 'Connection refused',
+  EHOSTUNREACH: 'No route to host',
+  ENETUNREACH: 'Network is unreachable',
+  EADDRNOTAVAIL: 'Cannot assign requested address',
+  EADDRINUSE: 'Address in use',
+  EINVAL: 'Invalid argument',
+  ETIMEDOUT: 'Connection timed out',
+};
+
+/**
+ * busybox's message for a failed connect (libbb's xconnect): the IPv4 address in brackets,
+ * nothing for IPv6, then the strerror text (`can't connect to remote host (172.17.0.1):
+ * Connection refused`).
+ */
+export function connectFailure(ip: string, error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  const text = typeof code === 'string' && socketErrorText[code] ? socketErrorText[code] : errorText(error);
+  return `can't connect to remote host${ip.includes(':') ? '' : ` (${ip})`}: ${text}`;
 }
 
 interface ParsedUrl {
@@ -115,19 +142,14 @@ export async function wget(ctx: ProgramContext): Promise<number> {
   }
   let url: ParsedUrl = first;
   for (let redirects = 0; ; redirects++) {
-    let ip: string;
-    try {
-      ip = await ctx.net.resolve(url.host);
-    } catch {
-      await complain(ctx, `bad address '${url.host}'`);
-      return 1;
-    }
+    const ip = await resolveHost(ctx, url.host);
+    if (ip === undefined) return 1;
     if (!quiet) await write(ctx.stderr, `Connecting to ${url.host}${url.port === 80 ? '' : `:${url.port}`} (${ip}:${url.port})\n`);
     let socket: Duplex;
     try {
       socket = await ctx.net.connect(url.host, url.port);
     } catch (e) {
-      await complain(ctx, `can't connect to remote host (${ip}): ${/REFUSED/i.test(String((e as Error).message ?? e)) ? 'Connection refused' : errorText(e)}`);
+      await complain(ctx, connectFailure(ip, e));
       return 1;
     }
     // Errors surface through the request; a destroy after the response must not crash.
