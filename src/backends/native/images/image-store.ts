@@ -207,7 +207,7 @@ export class ImageStore {
   /**
    * `docker rmi`. `userOf` says which container uses an image (called under the engine
    * lock, so no container can start using it meanwhile); `layersInUse` the chainIDs containers
-   * stand on, which are kept.
+   * stand on, which are kept; `beforeLocked` runs first inside the lock (to read the usage).
    */
   async remove(
     ref: string,
@@ -215,8 +215,10 @@ export class ImageStore {
     userOf: (id: string) => ImageUser,
     layersInUse: () => Promise<Set<string>>,
     signal?: AbortSignal,
+    beforeLocked?: () => Promise<void>,
   ): Promise<ImageRemoveResult> {
     return this.#locked(async () => {
+      await beforeLocked?.();
       const result = await this.catalog.update((draft) => removeFromCatalog(draft, ref, force, userOf));
       if (result.deleted.length > 0) await this.#collectLayers(await this.catalog.snapshot(), await layersInUse());
       return result;

@@ -7,7 +7,8 @@
  */
 import { chmod } from 'node:fs/promises';
 import { NativeContext } from '../context.js';
-import { abstractLockName, tryAcquireLock } from '../state/engine-lock.js';
+import { connect } from 'node:net';
+import { abstractLockName, tryAcquireLock, type HeldLock } from '../state/engine-lock.js';
 import { reconcileContainers } from './reconcile.js';
 import { serve } from './server.js';
 import { Supervisor } from './supervisor.js';
@@ -18,10 +19,35 @@ interface MainOptions {
   idleMs: number;
 }
 
+/** Answers whether a supervisor listens on the socket. */
+function answers(path: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ path });
+    socket.once('connect', () => { socket.destroy(); resolve(true); });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/**
+ * Takes the root's supervisor lock. When it is held by a supervisor that listens, we are not
+ * needed (undefined); when it is held by something else for a moment (recovery at an SDK's
+ * open holds it while it reconciles), we wait for it.
+ */
+async function singletonLock(root: string, socket: string): Promise<HeldLock | undefined> {
+  const name = await abstractLockName(root, 'supervisor');
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const lock = await tryAcquireLock(name);
+    if (lock) return lock;
+    if ((await answers(socket)) || Date.now() > deadline) return undefined;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 async function main(): Promise<void> {
   const options = JSON.parse(process.argv[2] ?? '{}') as MainOptions;
   const ctx = await NativeContext.open({ root: options.root, runRoot: options.runRoot });
-  const singleton = await tryAcquireLock(await abstractLockName(ctx.paths.root, 'supervisor'));
+  const singleton = await singletonLock(ctx.paths.root, ctx.paths.supervisorSocket);
   if (!singleton) return;
   const supervisor = new Supervisor(ctx);
   await reconcileContainers(ctx);

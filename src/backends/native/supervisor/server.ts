@@ -50,7 +50,8 @@ export async function serve(supervisor: Supervisor, options: ServeOptions): Prom
       else checkIdle();
     }, options.idleMs);
   };
-  const server = createServer((socket) => {
+  // Half-open: an attached client that ends its stdin still reads the container's output.
+  const server = createServer({ allowHalfOpen: true }, (socket) => {
     open.add(socket);
     clearTimeout(idleTimer);
     socket.on('error', () => undefined);
