@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { missingNativePrerequisites } from '../../../src/backends/native/prerequisites.js';
 import { mountsUnder, unmount } from '../../../src/backends/native/containers/overlay-mount.js';
 import { isRequired } from '../../../src/testing/describe-backend.js';
+import { NativePaths } from '../../../src/backends/native/paths.js';
+import { SupervisorClient } from '../../../src/backends/native/supervisor/client.js';
 
 /** Why the native tests cannot run here, or undefined when they can. */
 export async function nativeUnavailable(): Promise<string | undefined> {
@@ -14,6 +16,16 @@ export async function nativeUnavailable(): Promise<string | undefined> {
   const why = missing.map((m) => m.message).join('; ');
   if (isRequired('native')) throw new Error(`STOWAGE_REQUIRE names native, but: ${why}`);
   return why;
+}
+
+/**
+ * Shuts the roots' supervisor down (killing its containers), unmounts everything under `dir`
+ * and deletes it.
+ */
+export async function removeNativeRoots(dir: string, roots: { root: string; runRoot: string }): Promise<void> {
+  await new SupervisorClient(new NativePaths(roots.root, roots.runRoot), { idleMs: 0 }).shutdown().catch(() => undefined);
+  for (const mount of await mountsUnder(dir)) await unmount(mount).catch(() => undefined);
+  await rm(dir, { recursive: true, force: true });
 }
 
 /** A temp root and run root under one directory. */
@@ -31,9 +43,6 @@ export interface TempRoots {
 /** Makes temp roots; `base` defaults to the OS temp dir (disk), `/dev/shm` for throwaway trees. */
 export async function tempRoots(base = tmpdir()): Promise<TempRoots> {
   const dir = await mkdtemp(join(base, 'stowage-native-'));
-  const cleanup = async (): Promise<void> => {
-    for (const mount of await mountsUnder(dir)) await unmount(mount).catch(() => undefined);
-    await rm(dir, { recursive: true, force: true });
-  };
-  return { dir, root: join(dir, 'root'), runRoot: join(dir, 'run'), cleanup };
+  const roots = { root: join(dir, 'root'), runRoot: join(dir, 'run') };
+  return { dir, ...roots, cleanup: () => removeNativeRoots(dir, roots) };
 }

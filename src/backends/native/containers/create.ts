@@ -18,6 +18,7 @@ import type { NativeContext } from '../context.js';
 import type { ContainerCreateResult } from '../../../core/backend.js';
 import { resolveInRoot } from './in-root.js';
 import { writeInitLayer } from './init-layer.js';
+import { lookupInLayers } from './filesystem.js';
 import { mergeConfig } from './merge-config.js';
 import { CREATED_STATE, type ContainerRecord, type MountRecord } from './record.js';
 import { ensureRootfs } from './rootfs.js';
@@ -82,7 +83,7 @@ export async function createContainer(ctx: NativeContext, request: ContainerCrea
       const resolved = await resolveMounts(ctx, request, image.config.config.volumes);
       fill = resolved.fill;
       for (const d of [dir.upper, dir.work, dir.init]) await mkdir(d, { recursive: true });
-      await writeInitLayer(dir.init);
+      await writeInitLayer(dir.init, (path) => lookupInLayers(ctx.paths.root, ctx.images.layers.lowerDirs(image.layers), path));
       const record: ContainerRecord = {
         id,
         name,

@@ -12,7 +12,7 @@
  *
  * @module
  */
-import { createReadStream } from 'node:fs';
+import { createReadStream, type Stats } from 'node:fs';
 import { lstat, rm } from 'node:fs/promises';
 import { basename, dirname, join, relative } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -26,14 +26,18 @@ import { resolveInRoot } from './in-root.js';
 import { run } from './overlay-mount.js';
 import { ensureRootfs } from './rootfs.js';
 
-/** Whether `path` exists in any of the lower dirs (top first), honouring whiteouts. */
-async function inLower(root: string, lower: readonly string[], path: string): Promise<boolean> {
+/**
+ * The entry at `path` in a stack of layer dirs (relative to `root`, top first), honouring
+ * whiteouts; undefined when the stack lacks it. (Opaque directories of lower layers are not
+ * consulted: a lookup may then see an entry the merged view hides.)
+ */
+export async function lookupInLayers(root: string, lower: readonly string[], path: string): Promise<Stats | undefined> {
   for (const dir of lower) {
     const info = await lstat(join(root, dir, path)).catch(() => undefined);
     if (!info) continue;
-    return !(info.isCharacterDevice() && info.rdev === 0);
+    return info.isCharacterDevice() && info.rdev === 0 ? undefined : info;
   }
-  return false;
+  return undefined;
 }
 
 /** `docker diff`: what the container added (A), changed (C) and deleted (D), sorted by path. */
@@ -56,7 +60,7 @@ export async function containerChanges(ctx: NativeContext, record: ContainerReco
           changes.set(`/${join(dir, base.slice(WHITEOUT_PREFIX.length))}`, 'D');
           return;
         }
-        changes.set(`/${name}`, (await inLower(ctx.paths.root, record.rootfs.lower, name)) ? 'C' : 'A');
+        changes.set(`/${name}`, (await lookupInLayers(ctx.paths.root, record.rootfs.lower, name)) ? 'C' : 'A');
       })().then(() => next(), reject);
     });
     ex.on('finish', resolve);

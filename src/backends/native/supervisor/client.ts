@@ -140,7 +140,7 @@ export class SupervisorClient {
     return socket;
   }
 
-  /** Asks the supervisor to exit (tests; containers keep running... until it is gone they are orphans). */
+  /** Asks the supervisor to kill every container it runs and exit (tests, shutdown). */
   async shutdown(): Promise<void> {
     const socket = await tryConnect(this.#paths.supervisorSocket);
     if (!socket) return;

@@ -33,6 +33,8 @@ async function handle(supervisor: Supervisor, request: Request, socket: Socket, 
     case 'wait': return { exitCode: await supervisor.wait(request.id) };
     case 'attach': return supervisor.attach(request.id, socket, request.stdin);
     case 'shutdown':
+      // Containers die with their supervisor's will: nobody could record their exit after it.
+      await supervisor.killAll();
       shutdown();
       return undefined;
   }
