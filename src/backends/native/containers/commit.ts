@@ -15,6 +15,7 @@ import { diffDirectoryToLayerTar } from '../../../fs-union/index.js';
 import type { NativeContext } from '../context.js';
 import { encodeImageConfig } from '../images/image-config.js';
 import type { ContainerRecord } from './record.js';
+import { crashPoint } from '../state/crash-point.js';
 
 /** Commits a container as a new image. */
 export async function commitContainer(ctx: NativeContext, record: ContainerRecord, request: CommitRequest, signal?: AbortSignal): Promise<CommitResult> {
@@ -30,6 +31,7 @@ export async function commitContainer(ctx: NativeContext, record: ContainerRecor
   } finally {
     if (freeze) await ctx.runc.resume(record.id).catch(() => undefined);
   }
+  crashPoint('commit:after-blob');
   const created = new Date();
   const configBytes = encodeImageConfig({
     config,

@@ -22,6 +22,7 @@ import { lookupInLayers } from './filesystem.js';
 import { mergeConfig } from './merge-config.js';
 import { CREATED_STATE, type ContainerRecord, type MountRecord } from './record.js';
 import { ensureRootfs } from './rootfs.js';
+import { crashPoint } from '../state/crash-point.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -79,11 +80,13 @@ export async function createContainer(ctx: NativeContext, request: ContainerCrea
     requireImage(await ctx.images.catalog.snapshot(), image.record.id);
     const name = request.name ?? randomContainerName((n) => ctx.containers.nameTaken(n));
     await ctx.containers.reserveName(name, id);
+    crashPoint('create:after-name');
     try {
       const resolved = await resolveMounts(ctx, request, image.config.config.volumes);
       fill = resolved.fill;
       for (const d of [dir.upper, dir.work, dir.init]) await mkdir(d, { recursive: true });
       await writeInitLayer(dir.init, (path) => lookupInLayers(ctx.paths.root, ctx.images.layers.lowerDirs(image.layers), path));
+      crashPoint('create:after-init-layer');
       const record: ContainerRecord = {
         id,
         name,

@@ -13,6 +13,7 @@ import { decompressStream, readImageArchive, writeImageArchive, type ArchiveImag
 import { tagsOf, requireImage } from './image-catalog.js';
 import { emptyConfig, encodeImageConfig } from './image-config.js';
 import type { ImageStore } from './image-store.js';
+import { crashPoint } from '../state/crash-point.js';
 
 /** Options of {@link importRootfs}. */
 export interface ImportRootfsOptions {
@@ -35,6 +36,7 @@ export async function importRootfs(store: ImageStore, source: Readable, options:
   const tag = options.ref !== undefined ? parseImageRef(options.ref, 'ref').familiar : undefined;
   const config = applyChanges(emptyConfig(), options.changes);
   const blob = await store.blobs.putStream(decompressStream(source, signal ? { signal } : {}), signal ? { signal } : {});
+  crashPoint('import:after-blob');
   const created = (options.now ?? (() => new Date()))();
   const message = options.message || 'Imported from -';
   const configBytes = encodeImageConfig({

@@ -19,6 +19,7 @@ import { applyLayerToDirectory, digestHex, sha256Digest } from '../../../fs-unio
 import { readJsonFile, syncDirectory, writeJsonAtomic } from '../state/atomic-file.js';
 import { abstractLockName, tryAcquireLock, withLock } from '../state/engine-lock.js';
 import type { NativePaths } from '../paths.js';
+import { crashPoint } from '../state/crash-point.js';
 
 /** What `layer.json` records. */
 export const LayerRecordSchema = z.object({
@@ -87,6 +88,7 @@ export class LayerStore {
       await rm(dir, { recursive: true, force: true });
       await mkdir(dir, { recursive: true });
       await applyLayerToDirectory(await open(), join(dir, 'diff'), { format: 'overlay', ...(signal ? { signal } : {}) });
+      crashPoint('layer:after-extract');
       const short = await this.#link(dir);
       await writeFile(join(dir, 'link'), short);
       const record: LayerRecord = { chainId, diffId, ...(parent ? { parent } : {}), short, size };

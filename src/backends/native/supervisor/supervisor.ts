@@ -16,6 +16,7 @@ import { prepareBundle } from './bundle-prep.js';
 import { frameHeader } from './protocol.js';
 import { ContainerRun, StartFailure, type OutputSink } from './runner.js';
 import { normalizeSignal } from './signals.js';
+import { crashPoint } from '../state/crash-point.js';
 
 /** The supervisor's state for one root. */
 export class Supervisor {
@@ -74,6 +75,7 @@ export class Supervisor {
       throw new InvalidArgumentError(error.message, { details: { container: id, exitCode: error.exitCode } });
     }
     this.#runs.set(id, run);
+    crashPoint('start:after-runc');
     for (const sink of sinks) if (sink.stdin && run.stdin) sink.stdin.pipe(run.stdin, { end: false });
     const startedAt = new Date().toISOString();
     await this.ctx.containers.putState(id, { status: 'running', pid: run.pid, exitCode: 0, startedAt, starts: (state.starts ?? 0) + 1 });
@@ -199,6 +201,7 @@ export class Supervisor {
     }
     await this.ctx.locked(async () => {
       await releaseRootfs(this.ctx.containers, id);
+      crashPoint('remove:after-unmount');
       await this.ctx.runc.deleteForce(id);
       await this.ctx.containers.delete(id, found.record.name);
       if (volumes) {
