@@ -86,9 +86,9 @@ export class ContainerStore {
     await writeJsonAtomic(this.dir(record.id).record, record);
   }
 
-  /** Writes the run state. */
-  async putState(id: string, state: ContainerState): Promise<void> {
-    await writeJsonAtomic(this.dir(id).state, state);
+  /** Writes the run state (`syncDirectory: false` when a later write to the directory follows). */
+  async putState(id: string, state: ContainerState, options: { syncDirectory?: boolean } = {}): Promise<void> {
+    await writeJsonAtomic(this.dir(id).state, state, options);
   }
 
   /** Reads a container; undefined when it does not exist (or is half-created). */

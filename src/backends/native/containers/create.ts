@@ -3,7 +3,6 @@
  * volumes decided, and then, under the engine lock (so an image cannot be removed, nor a name
  * taken, halfway), the name is taken, the container's directory, init layer and records are
  * written. The record is written last: a crash before it leaves a directory recovery deletes.
- * The root filesystem is mounted once the container exists.
  *
  * @module
  */
@@ -68,6 +67,23 @@ async function fillVolume(rootfs: string, mount: MountRecord): Promise<void> {
   await execFileAsync('cp', ['-a', '--', `${from}/.`, `${mount.source}/`]);
 }
 
+/**
+ * Generates a free name and takes it. Another process may take the same generated name
+ * between the check and the link (we hold the engine lock, but a name check alone is not the
+ * reservation): then another name is drawn.
+ */
+async function reserveGeneratedName(ctx: NativeContext, id: string): Promise<string> {
+  for (;;) {
+    const name = randomContainerName((n) => ctx.containers.nameTaken(n));
+    try {
+      await ctx.containers.reserveName(name, id);
+      return name;
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'CONFLICT') throw error;
+    }
+  }
+}
+
 /** Creates a container. @throws NotFoundError for a missing image; ConflictError for a taken name */
 export async function createContainer(ctx: NativeContext, request: ContainerCreateRequest, signal?: AbortSignal): Promise<ContainerCreateResult> {
   const image = await ctx.images.resolve(request.image);
@@ -78,8 +94,8 @@ export async function createContainer(ctx: NativeContext, request: ContainerCrea
   const record = await ctx.locked(async () => {
     // The image may have gone since we looked (removal runs under this lock too).
     requireImage(await ctx.images.catalog.snapshot(), image.record.id);
-    const name = request.name ?? randomContainerName((n) => ctx.containers.nameTaken(n));
-    await ctx.containers.reserveName(name, id);
+    const name = request.name ?? (await reserveGeneratedName(ctx, id));
+    if (request.name !== undefined) await ctx.containers.reserveName(name, id);
     crashPoint('create:after-name');
     try {
       const resolved = await resolveMounts(ctx, request, image.config.config.volumes);
@@ -108,7 +124,8 @@ export async function createContainer(ctx: NativeContext, request: ContainerCrea
           ...(image.layers.length ? { chainId: image.layers.at(-1)!.chainId } : {}),
         },
       };
-      await ctx.containers.putState(id, CREATED_STATE);
+      // The record's write below syncs the directory for both files.
+      await ctx.containers.putState(id, CREATED_STATE, { syncDirectory: false });
       await ctx.containers.putRecord(record);
       return record;
     } catch (error) {
@@ -116,8 +133,12 @@ export async function createContainer(ctx: NativeContext, request: ContainerCrea
       throw error;
     }
   }, signal);
-  const rootfs = await ensureRootfs(ctx.paths, ctx.containers, record, signal);
-  for (const mount of fill) await fillVolume(rootfs, mount);
+  // The root filesystem is mounted when something needs it (start, export, archives), not
+  // here: a mount is a child process, and create should cost only file writes.
+  if (fill.length > 0) {
+    const rootfs = await ensureRootfs(ctx.paths, ctx.containers, record, signal);
+    for (const mount of fill) await fillVolume(rootfs, mount);
+  }
   await ctx.events.append({ type: 'container', action: 'create', id, name: record.name, attributes: { image: record.image, name: record.name } });
   return { id, name: record.name, warnings: [] };
 }

@@ -101,6 +101,17 @@ export class BlobStore {
     }
   }
 
+  /**
+   * Takes a file whose digest the caller has verified (a spooled archive layer on this
+   * filesystem) into the store by renaming it: no copy. The file is fsynced first.
+   */
+  async adoptFile(path: string, digest: string): Promise<StoredBlob> {
+    const size = await this.size(digest);
+    if (size !== undefined) return { digest, size };
+    await this.#commit(path, digest);
+    return { digest, size: (await this.size(digest))! };
+  }
+
   /** Stores bytes as a blob (configs). */
   async putBytes(data: Uint8Array): Promise<StoredBlob> {
     const digest = sha256Digest(data);

@@ -24,6 +24,8 @@ export interface LayerInput {
   diffId: string;
   /** Opens the tar; called only when the store lacks the blob. */
   open(): Readable | Promise<Readable>;
+  /** The tar as a file on the store's filesystem, already verified against `diffId`: renamed into the store instead of copied. */
+  file?: string;
 }
 
 /** What {@link ImageStore.add} takes. */
@@ -81,6 +83,7 @@ export class ImageStore {
   /** Stores a layer's blob (when missing) and extracts it on top of `parent`. */
   async addLayer(parent: string | undefined, layer: LayerInput, signal?: AbortSignal): Promise<LayerRecord> {
     let size = await this.blobs.size(layer.diffId);
+    if (size === undefined && layer.file !== undefined) size = (await this.blobs.adoptFile(layer.file, layer.diffId).catch(() => undefined))?.size;
     if (size === undefined) size = (await this.blobs.putStream(await layer.open(), { expected: layer.diffId, ...(signal ? { signal } : {}) })).size;
     return this.layers.ensure(parent, layer.diffId, size, () => this.blobs.open(layer.diffId), signal);
   }

@@ -92,7 +92,7 @@ export async function loadImages(store: ImageStore, tar: Readable, signal?: Abor
   const loaded: { id: string; repoTags: string[] }[] = [];
   for (const image of contents.images) {
     const tags = image.repoTags.map((t) => parseImageRef(t).familiar);
-    const id = await store.add({ configBytes: image.config, layers: image.layers.map((l) => ({ diffId: l.diffId, open: () => l.open() })), tags }, signal);
+    const id = await store.add({ configBytes: image.config, layers: image.layers.map((l) => ({ diffId: l.diffId, open: () => l.open(), ...(l.file !== undefined ? { file: l.file } : {}) })), tags }, signal);
     loaded.push({ id, repoTags: tags });
   }
   return loaded;

@@ -5,6 +5,8 @@
  * @module
  */
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 
 /** A failed runc command: its stderr is the message. */
 export class RuncError extends Error {
@@ -79,8 +81,15 @@ export class Runc {
     }
   }
 
+  /** Whether runc keeps state for `id` (its state directory exists; no process is spawned). */
+  knows(id: string): boolean {
+    return existsSync(join(this.root, id));
+  }
+
   /** Kills (when needed) and forgets a container; no error when runc does not know it. */
   async deleteForce(id: string): Promise<void> {
+    // A foreground `runc run` deletes its container's state when it exits: usually nothing is left.
+    if (!this.knows(id)) return;
     await this.run(['delete', '--force', id]).catch((error: unknown) => {
       if (!(error instanceof RuncError)) throw error;
     });

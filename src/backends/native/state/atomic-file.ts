@@ -25,6 +25,11 @@ export interface AtomicWriteOptions {
   mode?: number;
   /** Checked before the write starts; a write that began completes (it is short). */
   signal?: AbortSignal;
+  /**
+   * fsync the directory after the rename (default true). A caller that writes several files
+   * into one directory can skip it for all but the last, whose directory fsync covers them.
+   */
+  syncDirectory?: boolean;
 }
 
 /** fsyncs a directory so a rename or unlink in it is durable. */
@@ -62,7 +67,7 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, o
     await rm(temp, { force: true });
     throw error;
   }
-  await syncDirectory(dirname(path));
+  if (options.syncDirectory !== false) await syncDirectory(dirname(path));
 }
 
 /** Writes `value` as JSON with {@link writeFileAtomic}. */

@@ -14,7 +14,6 @@ import type { ContainerRecord } from '../containers/record.js';
 import { ensureRootfs } from '../containers/rootfs.js';
 import { ociSpec, type BundleMount } from '../runtime/bundle.js';
 import { containerNofile } from '../runtime/rlimits.js';
-import { writeFileAtomic } from '../state/atomic-file.js';
 
 /** Where a prepared bundle is. */
 export interface PreparedBundle {
@@ -49,9 +48,12 @@ export async function prepareBundle(ctx: NativeContext, record: ContainerRecord,
   const base = ctx.containers.dir(record.id).base;
   const files = { hosts: join(base, 'hosts'), hostname: join(base, 'hostname'), resolv: join(base, 'resolv.conf') };
   const hostname = record.config.hostname;
-  await writeFileAtomic(files.hosts, network.hosts ?? hostsFile(network.ipAddress ? [{ ip: network.ipAddress, names: [hostname] }] : []));
-  await writeFileAtomic(files.hostname, `${hostname}\n`);
-  await writeFileAtomic(files.resolv, network.resolv ?? (await resolvConf()));
+  // Written afresh at every start (nothing to preserve across a crash): plain writes, no fsync.
+  await Promise.all([
+    writeFile(files.hosts, network.hosts ?? hostsFile(network.ipAddress ? [{ ip: network.ipAddress, names: [hostname] }] : [])),
+    writeFile(files.hostname, `${hostname}\n`),
+    resolvConf().then((text) => writeFile(files.resolv, network.resolv ?? text)),
+  ]);
   const user = await ctx.resolveUser(rootfs, record.config.user);
   const mounts: BundleMount[] = [
     ...record.mounts.map((m) => ({ destination: m.destination, source: m.source, readOnly: m.readOnly })),
