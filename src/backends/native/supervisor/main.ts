@@ -62,6 +62,9 @@ async function main(): Promise<void> {
       server.close();
       void singleton.release().then(() => process.exit(0));
     },
+    onGone: () => {
+      void supervisor.killAll().finally(() => process.exit(0));
+    },
   });
   await chmod(ctx.paths.supervisorSocket, 0o600);
   process.stdout.write(`ready ${process.pid}\n`);

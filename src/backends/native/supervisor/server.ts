@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { createServer, type Server, type Socket } from 'node:net';
 import { readLine, RequestSchema, toWire, type Request, type Response } from './protocol.js';
@@ -18,6 +19,8 @@ export interface ServeOptions {
   idleMs: number;
   /** Called when the supervisor should exit. */
   onExit(): void;
+  /** Called when the socket file disappeared (the runtime root was deleted). */
+  onGone(): void;
 }
 
 async function handle(supervisor: Supervisor, request: Request, socket: Socket, shutdown: () => void): Promise<unknown> {
@@ -44,18 +47,26 @@ async function handle(supervisor: Supervisor, request: Request, socket: Socket, 
 export async function serve(supervisor: Supervisor, options: ServeOptions): Promise<Server> {
   const open = new Set<Socket>();
   let idleTimer: NodeJS.Timeout | undefined;
+  const busy = (): boolean => open.size > 0 || supervisor.running > 0;
   const checkIdle = (): void => {
-    clearTimeout(idleTimer);
-    if (options.idleMs <= 0 || open.size > 0 || supervisor.running > 0) return;
+    if (options.idleMs <= 0) return;
+    if (busy()) {
+      clearTimeout(idleTimer);
+      idleTimer = undefined;
+      return;
+    }
+    // Already counting down: a later check must not restart the count.
+    if (idleTimer !== undefined) return;
     idleTimer = setTimeout(() => {
-      if (open.size === 0 && supervisor.running === 0) options.onExit();
-      else checkIdle();
+      idleTimer = undefined;
+      if (busy()) return;
+      options.onExit();
     }, options.idleMs);
   };
   // Half-open: an attached client that ends its stdin still reads the container's output.
   const server = createServer({ allowHalfOpen: true }, (socket) => {
     open.add(socket);
-    clearTimeout(idleTimer);
+    checkIdle();
     socket.on('error', () => undefined);
     socket.on('close', () => {
       open.delete(socket);
@@ -78,8 +89,12 @@ export async function serve(supervisor: Supervisor, options: ServeOptions): Prom
       if (!attach) socket.end();
     })();
   });
-  // Containers ending also make the supervisor idle.
-  const poll = setInterval(checkIdle, Math.max(1000, options.idleMs / 2));
+  // Containers ending also make the supervisor idle; a runtime root deleted under us (its
+  // socket gone) means nobody can reach us again.
+  const poll = setInterval(() => {
+    if (!existsSync(options.path)) options.onGone();
+    else checkIdle();
+  }, Math.max(1000, Math.min(options.idleMs || 5000, 5000) / 2));
   poll.unref();
   await rm(options.path, { force: true });
   await new Promise<void>((resolve, reject) => {
