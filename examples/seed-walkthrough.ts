@@ -1,6 +1,7 @@
 /**
  * The tutorial walkthrough: data volumes, volume containers, port mapping, links, create,
- * commit, import and the layering lesson, printed the way the `docker` command prints them.
+ * commit, import, the layering lesson and Dockerfile builds with their cache, printed the way
+ * the `docker` command prints them.
  *
  * Runs on the emulator by default (`npm start`); `STOWAGE_BACKEND=docker npm start` runs the
  * same steps on a Docker Engine, with the busybox test image (`httpd` for nginx) since nothing
@@ -12,6 +13,7 @@ import { join } from 'node:path';
 import { createGzip } from 'node:zlib';
 import { Engine, type Container, type Image } from 'stowage';
 import { Layer, readImageArchive } from 'stowage/fs-union';
+import { buildSection } from './lib/build-section.js';
 import { imagesTable, psTable } from './lib/tables.js';
 
 const engine = await Engine.open();
@@ -163,6 +165,8 @@ try {
   } finally {
     await archive.dispose();
   }
+  // 9. Dockerfile builds: steps and layers, the cache, and rule 5 on a built image.
+  await buildSection({ engine, base: os, dir: hostDir, name, say, images });
   console.log('\nDone: every step ran on the', engine.backend, 'backend.');
 } finally {
   for (const c of containers.reverse()) await c.remove({ force: true, volumes: true }).catch(() => undefined);

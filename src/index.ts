@@ -36,3 +36,5 @@ export * from './core/schemas/index.js';
 export { humanDuration, formatContainerStatus, type ContainerStatusSpec } from './core/human-duration.js';
 export { parseImageRef, familiarName, type ImageRef } from './core/image-ref.js';
 export { parseDockerfile } from './core/dockerfile/parser.js';
+export { dockerfileStages, dumpDockerfile, formatDockerfile } from './core/dockerfile/index.js';
+export type { DockerfileStages } from './core/dockerfile/index.js';

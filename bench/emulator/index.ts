@@ -1,6 +1,7 @@
 /**
  * The emulator benchmarks (issue 3): container lifecycle throughput against `docker run --rm`,
- * and the extra memory of 1,000 running containers of one ~50 MB image.
+ * the extra memory of 1,000 running containers of one ~50 MB image, and (issues 7 and 10) the
+ * shell's counting loop against busybox's ash.
  * Run on their own with `npx tsx bench/emulator/index.ts` (prints a table); `bench/run.ts`
  * calls {@link benchEmulator}.
  *
@@ -11,6 +12,7 @@ import { pathToFileURL } from 'node:url';
 import type { BenchResult } from '../result.js';
 import { benchLifecycle } from './lifecycle.js';
 import { benchContainerMemory } from './memory.js';
+import { benchShellLoop } from './shell-loop.js';
 
 /** Options of {@link benchEmulator}. */
 export interface EmulatorBenchOptions {
@@ -18,11 +20,12 @@ export interface EmulatorBenchOptions {
   signal?: AbortSignal;
 }
 
-/** Runs both emulator benchmarks, memory first (it runs in a child process and is the quicker). */
+/** Runs the emulator benchmarks, memory first (it runs in a child process and is the quicker). */
 export async function benchEmulator(options: EmulatorBenchOptions = {}): Promise<BenchResult[]> {
   const memory = await benchContainerMemory({ signal: options.signal });
   const lifecycle = await benchLifecycle({ signal: options.signal });
-  return [...lifecycle, ...memory];
+  const loop = await benchShellLoop({ signal: options.signal });
+  return [...lifecycle, ...memory, ...loop];
 }
 
 /** Formats a figure as `bench/run.ts` does. */

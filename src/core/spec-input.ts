@@ -35,6 +35,7 @@ export function toCreateRequest(spec: z.output<typeof ContainerSpecSchema>): Con
     autoRemove: spec.autoRemove ?? false,
     stopSignal: spec.stopSignal,
     stopTimeout: spec.stopTimeout,
+    pidsLimit: spec.pidsLimit,
   };
 }
 

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, beforeEach, describe } from 'vitest';
 import type { Engine } from '../core/engine.js';
 import { NotFoundError } from '../core/errors.js';
 import { busyboxRootfsTar, TEST_IMAGE } from './busybox-rootfs.js';
+import { buildCases } from './cases/build.js';
 import { execLogsCases } from './cases/exec-logs.js';
 import { imageFsCases } from './cases/images-fs.js';
 import { lifecycleCases } from './cases/lifecycle.js';
@@ -97,5 +98,6 @@ export function describeBackend(options: DescribeBackendOptions): void {
     describe('volumes', () => volumeCases(state));
     describe('ports, links and networks', () => networkCases(state));
     describe('images and filesystems', () => imageFsCases(state));
+    describe('Dockerfile builds', () => buildCases(state));
   });
 }

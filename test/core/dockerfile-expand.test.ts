@@ -52,7 +52,9 @@ describe('expandWord', () => {
     expect(msg('${')).toBe("syntax error: missing '}'");
     expect(msg('${}')).toBe('syntax error: bad substitution');
     expect(msg('${:-x}')).toBe('syntax error: bad substitution');
-    expect(msg('${A:*x}')).toBe('unsupported modifier (*) in substitution');
+    expect(msg('${A:*x}')).toBe('unsupported modifier (:*) in substitution');
+    expect(msg('${A*x}')).toBe('unsupported modifier (*) in substitution');
+    expect(msg('${A:#x}')).toBe('unsupported modifier (:#) in substitution');
     expect(msg('${A:-x')).toBe("syntax error: missing '}'");
     expect(msg('"abc')).toBe('unexpected end of statement while looking for matching double-quote');
     expect(msg("'abc")).toBe('unexpected end of statement while looking for matching single-quote');

@@ -2,6 +2,17 @@ import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from '../../src/core/errors.js';
 import { chompHeredoc, parseDockerfile } from '../../src/core/dockerfile/index.js';
 
+function stagesErrorOf(text: string): InvalidArgumentError {
+  const df = parseDockerfile(text);
+  try {
+    void df.stages;
+  } catch (e) {
+    expect(e).toBeInstanceOf(InvalidArgumentError);
+    return e as InvalidArgumentError;
+  }
+  throw new Error('expected an InvalidArgumentError from the stages view');
+}
+
 function parseErrorOf(text: string): InvalidArgumentError {
   try {
     parseDockerfile(text);
@@ -26,7 +37,7 @@ describe('parseDockerfile: directives', () => {
 
   it('rejects a repeated or invalid directive', () => {
     expect(parseErrorOf('# escape=`\n# escape=`\nFROM x').message)
-      .toBe('dockerfile parse error line 2: only one escape parser directive can be used');
+      .toBe('dockerfile parse error on line 2: only one escape parser directive can be used');
     expect(parseErrorOf('# escape=x\nFROM x').details.reason).toBe("invalid escape token 'x' does not match ` or \\");
   });
 });
@@ -53,10 +64,12 @@ describe('parseDockerfile: lines', () => {
   });
 
   it('tells the exec form from the shell form', () => {
-    const df = parseDockerfile('FROM x\nCMD ["sh", "-c", "echo $HOME"]\nCMD [bad json\nENTRYPOINT [1, 2]\n');
+    const df = parseDockerfile('FROM x\nCMD ["sh", "-c", "echo $HOME"]\nCMD [bad json\n');
     expect(df.instructions[1]).toMatchObject({ json: true, args: ['sh', '-c', 'echo $HOME'] });
     expect(df.instructions[2]).toMatchObject({ json: false, args: ['[bad json'] });
-    expect(df.instructions[3]).toMatchObject({ json: false, args: ['[1, 2]'] });
+    // A well-formed array of non-strings is an error, not a shell command.
+    expect(parseErrorOf('FROM x\nENTRYPOINT [1, 2]\n').details.reason)
+      .toBe('when using JSON array syntax, arrays must be comprised of strings only');
   });
 
   it('splits COPY, ADD, VOLUME, EXPOSE into words unless JSON', () => {
@@ -76,8 +89,10 @@ describe('parseDockerfile: flags', () => {
     expect(df.instructions[3]).toMatchObject({ flags: [], args: ['--odd', '/b'] });
   });
 
-  it('rejects a flag the instruction does not know', () => {
-    expect(parseErrorOf('FROM x\nRUN --bogus=1 true').message).toBe('dockerfile parse error line 2: unknown flag: bogus');
+  it('parses a flag the instruction does not know; the stages view refuses it', () => {
+    const df = parseDockerfile('FROM x\nRUN --bogus=1 true');
+    expect(df.instructions[1]).toMatchObject({ flags: ['--bogus=1'], args: ['true'] });
+    expect(() => df.stages).toThrow('dockerfile parse error on line 2: unknown flag: --bogus');
   });
 });
 
@@ -90,10 +105,11 @@ describe('parseDockerfile: ENV, LABEL, ARG', () => {
   });
 
   it("rejects malformed ENV with BuildKit's messages", () => {
-    expect(parseErrorOf('FROM x\nENV a').message).toBe('dockerfile parse error line 2: ENV must have two arguments');
+    expect(parseErrorOf('FROM x\nENV a').message).toBe('dockerfile parse error on line 2: ENV must have two arguments');
     expect(parseErrorOf('FROM x\nENV a=1 b').details.reason)
       .toBe('Syntax error - can\'t find = in "b". Must be of the form: name=value');
-    expect(parseErrorOf('FROM x\nLABEL').details.reason).toBe('LABEL requires at least one argument');
+    expect(parseDockerfile('FROM x\nLABEL').instructions[1]?.args).toEqual([]);
+    expect(() => parseDockerfile('FROM x\nLABEL').stages).toThrow('LABEL requires at least one argument');
   });
 
   it('keeps ARG words and collects ARGs before the first FROM', () => {
@@ -124,7 +140,7 @@ describe('parseDockerfile: heredocs', () => {
     const df = parseDockerfile('FROM x\nCOPY <<EOF /etc/motd\nhello\nEOF\n');
     expect(df.instructions[1]).toMatchObject({ args: ['<<EOF', '/etc/motd'], heredocs: [{ name: 'EOF', content: 'hello\n' }] });
     const e = parseErrorOf('FROM x\nRUN <<EOF\nnever ends\n');
-    expect(e.message).toBe('dockerfile parse error line 2: unterminated heredoc');
+    expect(e.message).toBe('dockerfile parse error on line 2: unterminated heredoc');
   });
 
   it('does not treat << in other instructions or after a quote as a heredoc', () => {
@@ -148,24 +164,40 @@ describe('parseDockerfile: stages and checks', () => {
     expect(df.instructions[3]?.args).toEqual(['NONE']);
   });
 
-  it('reports unknown instructions with line and column', () => {
-    const e = parseErrorOf('FROM x\n\n  foo bar\n');
-    expect(e.message).toBe('dockerfile parse error line 3: unknown instruction: FOO');
-    expect(e.details).toMatchObject({ line: 3, column: 3, reason: 'unknown instruction: FOO' });
+  it('parses unknown instructions; the stages view reports them with their line', () => {
+    const df = parseDockerfile('FROM x\n\n  foo bar\n');
+    expect(df.instructions[1]).toMatchObject({ keyword: 'FOO', args: [], line: 3 });
+    const e = stagesErrorOf('FROM x\n\n  foo bar\n');
+    expect(e.message).toBe('dockerfile parse error on line 3: unknown instruction: foo');
+    expect(e.details).toMatchObject({ line: 3, reason: 'unknown instruction: foo' });
   });
 
   it("rejects what BuildKit's instruction checks reject", () => {
-    const reason = (t: string): unknown => parseErrorOf(t).details.reason;
-    expect(reason('')).toBeUndefined();
     expect(parseErrorOf('').message).toBe('file with no instructions');
-    expect(reason('RUN x')).toBe('no build stage in current context');
+    expect(parseErrorOf('# only a comment\n').message).toBe('file with no instructions');
+    const reason = (t: string): unknown => stagesErrorOf(t).details.reason;
+    expect(stagesErrorOf('RUN x').message).toBe('no build stage in current context');
     expect(reason('FROM a b')).toBe('FROM requires either one or three arguments');
     expect(reason('FROM a AS 1x')).toBe('invalid name for build stage: "1x", name can\'t start with a number or contain symbols');
-    expect(reason('FROM x\nCOPY a')).toBe('COPY requires at least two arguments, but only one was provided. Destination could not be determined.');
+    expect(reason('FROM x\nCOPY a')).toBe('COPY requires at least two arguments, but only one was provided. Destination could not be determined');
+    expect(reason('FROM x\nCOPY --from a b')).toBe('missing a value on flag: --from');
+    expect(reason('FROM x\nCOPY --link=maybe a b')).toBe('expecting boolean value for flag --link, not: maybe');
+    expect(reason('FROM x\nCOPY --from=a --from=b a b')).toBe('duplicate flag specified: --from');
+    expect(reason('FROM x\nCOPY a <<EOF\nx\nEOF')).toBe('COPY cannot accept a heredoc as a destination');
     expect(reason('FROM x\nUSER')).toBe('USER requires exactly one argument');
     expect(reason('FROM x\nSHELL sh -c')).toBe('SHELL requires the arguments to be in JSON form');
+    expect(reason('FROM x\nHEALTHCHECK')).toBe('HEALTHCHECK requires at least one argument');
     expect(reason('FROM x\nHEALTHCHECK FOO x')).toBe('Unknown type "FOO" in HEALTHCHECK (try CMD)');
+    expect(reason('FROM x\nHEALTHCHECK --interval=1x CMD y')).toBe('time: invalid duration "1x"');
     expect(reason('FROM x\nONBUILD ONBUILD RUN x')).toBe('Chaining ONBUILD via `ONBUILD ONBUILD` isn\'t allowed');
     expect(reason('FROM x\nONBUILD FROM y')).toBe("FROM isn't allowed as an ONBUILD trigger");
+    expect(reason('FROM x\nENV =1')).toBe('ENV names can not be blank');
+    expect(reason('FROM x\nARG =1')).toBe('ARG names can not be blank');
+    expect(reason('FROM x\nVOLUME [""]')).toBe('VOLUME specified can not be an empty string');
+  });
+
+  it('ignores flags where BuildKit never reads them (ARG, STOPSIGNAL)', () => {
+    const df = parseDockerfile('FROM x\nARG --x=1 A\nSTOPSIGNAL --y TERM\n');
+    expect(df.stages[0]?.instructions.map((i) => i.flags)).toEqual([['--x=1'], ['--y']]);
   });
 });

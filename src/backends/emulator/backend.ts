@@ -9,6 +9,7 @@ import type { EngineEvent } from '../../core/schemas/index.js';
 import { UnionFS } from '../../fs-union/union-fs.js';
 import { randomIdSource, systemClock, type EmulatorClock, type IdSource } from './clock.js';
 import { EmulatorContainers } from './containers/container-backend.js';
+import { createBuildStepRunner } from './images/build-step-runner.js';
 import { applyImageChanges } from './images/changes.js';
 import { EmulatorImageStore } from './images/store.js';
 import { EmulatorRegistry, type EmulatorRegistryOptions } from './images/registry-access.js';
@@ -32,6 +33,12 @@ export interface EmulatorOptions {
   /** Where `pull` looks after the built-in catalogue. */
   imageSources?: ImageSource;
   /**
+   * Most processes a container may run at once when its spec sets no `pidsLimit` (default
+   * 1024; 0 or less: no limit). A fork past it fails with EAGAIN, as under Docker's
+   * `--pids-limit`, so a fork bomb cannot exhaust the engine's memory.
+   */
+  pidsLimit?: number;
+  /**
    * Registry access. Names with a registry host (`127.0.0.1:5000/app`) are always pulled from
    * and pushed to their registry; Docker Hub names (`busybox`) come from the built-in catalogue
    * unless `mirror` names a registry to use for them.
@@ -47,8 +54,8 @@ export const emulatorCapabilities: BackendCapabilities = {
   networks: true,
   links: true,
   publishPorts: true,
-  build: false,
-  buildHeredocs: false,
+  build: true,
+  buildHeredocs: true,
   buildMounts: false,
   push: true,
   events: true,
@@ -89,6 +96,7 @@ export function createEmulatorBackend(options: EmulatorOptions = {}): Backend {
     isInUse: (imageId) => containers?.usesImage(imageId) ?? false,
     userOf: (imageId) => containers?.userOfImage(imageId),
     ...(options.imageSources === undefined ? {} : { sources: options.imageSources }),
+    stepRunner: createBuildStepRunner({ clock, ...(options.programs === undefined ? {} : { programs: options.programs }) }),
   });
   images.onEvent = emit;
   const network = new VirtualNetwork({
@@ -109,6 +117,7 @@ export function createEmulatorBackend(options: EmulatorOptions = {}): Backend {
     applyChanges: applyImageChanges,
     ...(options.programs === undefined ? {} : { programs: options.programs }),
     ...(options.logBytes === undefined ? {} : { logBytes: options.logBytes }),
+    ...(options.pidsLimit === undefined ? {} : { pidsLimit: options.pidsLimit }),
   });
   const registry = containers.registry;
   network.setContainerResolver((ref) => {

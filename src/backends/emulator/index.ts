@@ -9,7 +9,7 @@ import type { EmulatorOptions } from './backend.js';
 
 export { createEmulatorBackend, emulatorCapabilities, type EmulatorOptions } from './backend.js';
 export { systemClock, randomIdSource, type EmulatorClock, type IdSource } from './clock.js';
-export type { Program, ProgramContext, ProgramNet, ProgramExecOptions, ProgramTable } from './program.js';
+export type { ForkedProcess, Program, ProgramContext, ProgramNet, ProgramExecOptions, ProgramTable } from './program.js';
 export { DEFAULT_LOG_BYTES } from './containers/log-buffer.js';
 export type { ImageSource, ImageSourceResult } from './images/index.js';
 export type { EmulatorRegistryOptions } from './images/registry-access.js';

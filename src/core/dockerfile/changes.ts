@@ -8,6 +8,7 @@ import type { ImageConfig as RunnableConfig } from '../schemas/image.js';
 import { InvalidArgumentError } from '../errors.js';
 import { parseExposedPorts, formatExposedPort } from '../specs/ports.js';
 import { parseGoDuration } from './go-duration.js';
+import { checkDockerfileInstruction } from './instructions.js';
 import { parseInstructions } from './parser.js';
 import { expandWord } from './shell-lex.js';
 import type { Instruction } from './types.js';
@@ -145,7 +146,7 @@ function applyOne(config: ChangeableConfig, ins: Instruction, index: number, sta
       config.onBuild = [...(config.onBuild ?? []), ins.args[0] ?? ''];
       return;
     case 'HEALTHCHECK':
-      config.healthcheck = healthcheck(ins, index);
+      config.healthcheck = healthcheckOf(ins, index);
       return;
     default:
       throw fail(`${ins.keyword.toLowerCase()} is not a valid change command`, index);
@@ -162,7 +163,13 @@ function joinPosix(...parts: string[]): string {
   return `/${segs.join('/')}`;
 }
 
-function healthcheck(ins: Instruction, index: number): HealthcheckConfig {
+/**
+ * The healthcheck a HEALTHCHECK instruction sets (durations in nanoseconds), as the engine reads
+ * it (used by `commit --change` and by builds).
+ *
+ * @throws InvalidArgumentError for a bad flag or duration (`details.path`: `changes[index]`)
+ */
+export function healthcheckOf(ins: Instruction, index = 0): HealthcheckConfig {
   const type = (ins.args[0] ?? '').toUpperCase();
   if (type === 'NONE') {
     if (ins.flags.length > 0) throw fail('HEALTHCHECK NONE takes no flags', index);
@@ -224,6 +231,8 @@ export function applyChanges(config: ChangeableConfig, changes: readonly string[
   const state = { cmdSet: false };
   changes.forEach((change, index) => {
     let instructions: Instruction[];
+    // The engine words a few of BuildKit's reasons its own way.
+    const engineWords = (reason: string): string => reason.replace(/^unknown flag: --/, 'Unknown flag: ');
     try {
       ({ instructions } = parseInstructions(change, {
         checkKeyword: (keyword) => {
@@ -232,10 +241,10 @@ export function applyChanges(config: ChangeableConfig, changes: readonly string[
           }
         },
       }));
+      for (const ins of instructions) checkDockerfileInstruction(ins);
     } catch (e) {
       if (e instanceof InvalidArgumentError && typeof e.details.reason === 'string') {
-        // The engine's builder capitalises this one message; BuildKit does not.
-        throw fail(e.details.reason.replace(/^unknown flag: /, 'Unknown flag: '), index, e);
+        throw fail(engineWords(e.details.reason), index, e);
       }
       throw e;
     }

@@ -1,9 +1,12 @@
 /**
  * Per-instruction argument parsing, after BuildKit's `frontend/dockerfile/parser/line_parsers.go`.
- * Each function turns the text after a keyword (flags already removed) into `args`.
+ * Each function turns the text after a keyword (flags already removed) into `args`. Only what
+ * BuildKit's parser itself refuses fails here (a JSON array of non-strings, `ENV a` without a
+ * value); argument counts and flags are checked by the instructions view (instructions.ts).
  *
  * @module
  */
+import { asciiBlanks, goQuote, goTrimLeft, isGoSpace } from './go-text.js';
 
 /** Arguments of one instruction, before validation. */
 export interface ParsedArgs {
@@ -16,13 +19,13 @@ export interface ParsedArgs {
 /** A failure of an argument parser; the caller adds the line and column. */
 export class LineParseError extends Error {}
 
-const isSpace = (ch: string): boolean => /\s/u.test(ch);
+const isSpace = isGoSpace;
 
 /**
  * Splits leading `--flag=value` words off a line; quotes inside a flag are removed and `\`
  * escapes one character, as BuildKit's `extractBuilderFlags`. A bare `--` ends the flags.
  */
-export function extractBuilderFlags(line: string): { rest: string; flags: string[] } {
+export function extractBuilderFlags(line: string, escape = '\\'): { rest: string; flags: string[] } {
   const flags: string[] = [];
   let phase: 'spaces' | 'word' | 'quote' = 'spaces';
   let word = '';
@@ -56,7 +59,7 @@ export function extractBuilderFlags(line: string): { rest: string; flags: string
         phase = 'quote';
         continue;
       }
-      if (ch === '\\') {
+      if (ch === escape) {
         if (pos + 1 === line.length) continue;
         pos++;
         ch = line[pos] ?? '';
@@ -69,7 +72,7 @@ export function extractBuilderFlags(line: string): { rest: string; flags: string
       phase = 'word';
       continue;
     }
-    if (ch === '\\') {
+    if (ch === escape) {
       if (pos + 1 === line.length) {
         phase = 'word';
         continue;
@@ -143,9 +146,15 @@ export function parseWords(rest: string, escape: string): string[] {
   return words;
 }
 
-/** Parses a JSON array of strings (the exec form); undefined when the text is not one. */
+/**
+ * Parses a JSON array of strings (the exec form); undefined when the text is not a JSON array
+ * (the caller falls back to the shell form).
+ *
+ * @throws LineParseError when it is a JSON array with something other than strings in it:
+ *   BuildKit refuses that rather than reading it as a shell command.
+ */
 export function parseJsonArray(rest: string): string[] | undefined {
-  const trimmed = rest.trimStart();
+  const trimmed = goTrimLeft(rest);
   if (!trimmed.startsWith('[')) return undefined;
   let value: unknown;
   try {
@@ -153,12 +162,15 @@ export function parseJsonArray(rest: string): string[] | undefined {
   } catch {
     return undefined;
   }
-  if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) return undefined;
+  if (!Array.isArray(value)) return undefined;
+  if (!value.every((v) => typeof v === 'string')) {
+    throw new LineParseError('when using JSON array syntax, arrays must be comprised of strings only');
+  }
   return value as string[];
 }
 
 function whitespaceDelimited(rest: string): string[] {
-  return rest.split(/[\t\v\f\r ]+/).filter((w) => w !== '');
+  return rest === '' ? [] : rest.split(asciiBlanks);
 }
 
 function maybeJson(rest: string): ParsedArgs {
@@ -172,46 +184,54 @@ function maybeJsonToList(rest: string): ParsedArgs {
   return arr ? { args: arr, json: true } : { args: whitespaceDelimited(rest), json: false };
 }
 
+/** What {@link parseArgs} returns for ENV and LABEL. */
+export interface ParsedKeyValues extends ParsedArgs {
+  /** True for the legacy `KEY value with spaces` form (one pair, no `=`). */
+  legacy: boolean;
+}
+
 /** ENV/LABEL: `k=v k2=v2` or the legacy `k v with spaces`; args alternate key and value. */
-function nameVal(rest: string, keyword: string, escape: string): ParsedArgs {
+function nameVal(rest: string, keyword: string, escape: string): ParsedKeyValues {
   const words = parseWords(rest, escape);
-  if (words.length === 0) return { args: [], json: false };
+  if (words.length === 0) return { args: [], json: false, legacy: false };
   const [first = ''] = words;
   if (!first.includes('=')) {
-    const m = /^(\S+)\s+([\s\S]+)$/u.exec(rest);
-    if (!m) throw new LineParseError(`${keyword} must have two arguments`);
-    return { args: [m[1] ?? '', m[2] ?? ''], json: false };
+    const blank = asciiBlanks.exec(rest);
+    if (!blank) throw new LineParseError(`${keyword} must have two arguments`);
+    return { args: [rest.slice(0, blank.index), rest.slice(blank.index + blank[0].length)], json: false, legacy: true };
   }
   const args: string[] = [];
   for (const word of words) {
     const eq = word.indexOf('=');
     if (eq < 0) {
-      throw new LineParseError(`Syntax error - can't find = in ${JSON.stringify(word)}. Must be of the form: name=value`);
+      throw new LineParseError(`Syntax error - can't find = in ${goQuote(word)}. Must be of the form: name=value`);
     }
     args.push(word.slice(0, eq), word.slice(eq + 1));
   }
-  return { args, json: false };
+  return { args, json: false, legacy: false };
 }
 
+/** HEALTHCHECK: the type word, then the command in either form. */
 function healthConfig(rest: string): ParsedArgs {
-  const m = /^(\S+)\s*([\s\S]*)$/u.exec(rest);
-  if (!m) return { args: [], json: false };
+  const m = /^([^\t\n\v\f\r \u0085\u00a0]+)[\t\n\v\f\r \u0085\u00a0]*([\s\S]*)$/u.exec(rest);
+  if (!m || rest === '') return { args: [], json: false };
   const cmd = maybeJson(m[2] ?? '');
   return { args: [m[1] ?? '', ...cmd.args], json: cmd.json };
 }
 
-/** Keywords BuildKit knows, with the argument parser each uses. */
+/** Keywords BuildKit knows (anything else parses, with no arguments, and fails when built). */
 export const KNOWN_KEYWORDS: readonly string[] = [
   'ADD', 'ARG', 'CMD', 'COPY', 'ENTRYPOINT', 'ENV', 'EXPOSE', 'FROM', 'HEALTHCHECK', 'LABEL',
   'MAINTAINER', 'ONBUILD', 'RUN', 'SHELL', 'STOPSIGNAL', 'USER', 'VOLUME', 'WORKDIR',
 ];
 
 /**
- * Parses the argument text of a known keyword (ONBUILD is handled by the caller).
+ * Parses the argument text of a keyword (ONBUILD is handled by the caller). An unknown
+ * keyword gets no arguments, as BuildKit's parser ignores them.
  *
  * @throws LineParseError with BuildKit's message.
  */
-export function parseArgs(keyword: string, rest: string, escape: string): ParsedArgs {
+export function parseArgs(keyword: string, rest: string, escape: string): ParsedArgs | ParsedKeyValues {
   switch (keyword) {
     case 'ADD':
     case 'COPY':
@@ -232,8 +252,12 @@ export function parseArgs(keyword: string, rest: string, escape: string): Parsed
       return { args: whitespaceDelimited(rest), json: false };
     case 'HEALTHCHECK':
       return healthConfig(rest);
-    default:
-      // MAINTAINER, STOPSIGNAL, USER, WORKDIR take the rest as one string.
+    case 'MAINTAINER':
+    case 'STOPSIGNAL':
+    case 'USER':
+    case 'WORKDIR':
       return { args: rest === '' ? [] : [rest], json: false };
+    default:
+      return { args: [], json: false };
   }
 }

@@ -1,209 +1,130 @@
 /**
- * The Dockerfile parser: directives, escape character, line continuations, comments,
- * here-documents, instruction flags, and the checks BuildKit makes before building
- * (unknown instructions, argument counts, stage names).
+ * The syntactic Dockerfile parser, after BuildKit's `frontend/dockerfile/parser` package:
+ * directives, the escape character, line continuations, comments, here-documents, instruction
+ * flags and per-keyword argument forms. It accepts every file BuildKit's parser accepts (no
+ * FROM yet, unknown instructions and flags, missing arguments); the checks BuildKit makes
+ * before building live in the instructions view (instructions.ts), reached through
+ * `Dockerfile.stages` or `dockerfileStages()`.
  *
  * @module
  */
 import { InvalidArgumentError } from '../errors.js';
-import { KNOWN_KEYWORDS, LineParseError, extractBuilderFlags, parseArgs } from './line-parsers.js';
-import { expandWords } from './shell-lex.js';
-import type { Dockerfile, DockerfileDirectives, Heredoc, Instruction, Stage } from './types.js';
+import { goTrimLeft, goTrimSpace } from './go-text.js';
+import { heredocsFromLine } from './heredoc.js';
+import { dockerfileStages, type DockerfileStages } from './instructions.js';
+import { LineParseError, extractBuilderFlags, parseArgs, type ParsedKeyValues } from './line-parsers.js';
+import type { Dockerfile, DockerfileDirectives, DockerfileWarning, Heredoc, Instruction } from './types.js';
 
-const directiveRe = /^#\s*([a-zA-Z][a-zA-Z0-9]*)\s*=\s*(.+?)\s*$/;
-const heredocRe = /^(\d*)<<(-?)([^<]*)$/;
-const stageNameRe = /^[a-z][a-z0-9-_.]*$/;
+const directiveRe = /^([a-zA-Z][a-zA-Z0-9]*)[\t\n\v\f\r ]*=[\t\n\v\f\r ]*(.+?)[\t\n\v\f\r ]*$/su;
 const heredocKeywords = new Set(['RUN', 'COPY', 'ADD']);
-
-/** Flags each instruction accepts (BuildKit's), by name without `--`. */
-const allowedFlags: Record<string, readonly string[]> = {
-  FROM: ['platform'],
-  RUN: ['mount', 'network', 'security', 'device'],
-  COPY: ['from', 'chown', 'chmod', 'link', 'parents', 'exclude'],
-  ADD: ['chown', 'chmod', 'link', 'keep-git-dir', 'checksum', 'exclude', 'unpack'],
-  HEALTHCHECK: ['interval', 'timeout', 'start-period', 'start-interval', 'retries'],
-};
+/** bufio.Scanner's limit: a line with its newline must fit in 64 KiB. */
+const maxLineBytes = 64 * 1024;
 
 /** Where a parse error points. */
 interface Location {
   line: number;
   endLine: number;
-  column: number;
 }
 
-function parseError(reason: string, at: Location): InvalidArgumentError {
-  return new InvalidArgumentError(`dockerfile parse error line ${at.line}: ${reason}`, {
-    details: { path: 'dockerfile', line: at.line, endLine: at.endLine, column: at.column, reason },
+/** A syntax error, worded as BuildKit's parser words it (it adds no line prefix). */
+function syntaxError(reason: string, at: Location): InvalidArgumentError {
+  return new InvalidArgumentError(`dockerfile parse error on line ${at.line}: ${reason}`, {
+    details: { path: 'dockerfile', line: at.line, endLine: at.endLine, reason },
   });
 }
 
-/** Reads the parser directives at the top; returns them and the escape character. */
-function readDirectives(lines: readonly string[]): DockerfileDirectives {
-  const directives: DockerfileDirectives = {};
-  const seen = new Set<string>();
-  for (let i = 0; i < lines.length; i++) {
-    const m = directiveRe.exec((lines[i] ?? '').trimStart());
-    // The first line that is not a known directive ends the directive block for good.
-    if (!m) break;
-    const key = (m[1] ?? '').toLowerCase();
-    const value = m[2] ?? '';
-    if (key !== 'syntax' && key !== 'escape' && key !== 'check') break;
-    const at = { line: i + 1, endLine: i + 1, column: 1 };
-    if (seen.has(key)) throw parseError(`only one ${key} parser directive can be used`, at);
-    seen.add(key);
-    if (key === 'escape') {
-      if (value !== '`' && value !== '\\') throw parseError(`invalid escape token '${value}' does not match \` or \\`, at);
-      directives.escape = value;
-    } else {
-      directives[key] = value;
+/** The directive block at the top of a file: read line by line until the first other line. */
+class DirectiveReader {
+  readonly directives: DockerfileDirectives = {};
+  escape: '\\' | '`' = '\\';
+  #done = false;
+  readonly #seen = new Set<string>();
+
+  /** Looks at one (left-trimmed) line; true when it was a directive. */
+  read(line: string, at: Location): boolean {
+    if (this.#done) return false;
+    if (!line.startsWith('#')) {
+      this.#done = true;
+      return false;
     }
+    const m = directiveRe.exec(goTrimLeft(line.slice(1)));
+    const key = (m?.[1] ?? '').toLowerCase();
+    if (!m || (key !== 'syntax' && key !== 'escape' && key !== 'check')) {
+      this.#done = true;
+      return false;
+    }
+    if (this.#seen.has(key)) throw syntaxError(`only one ${key} parser directive can be used`, at);
+    this.#seen.add(key);
+    const value = m[2] ?? '';
+    if (key === 'escape') {
+      if (value !== '`' && value !== '\\') throw syntaxError(`invalid escape token '${value}' does not match \` or \\`, at);
+      this.escape = value;
+      this.directives.escape = value;
+    } else {
+      this.directives[key] = value;
+    }
+    return true;
   }
-  return directives;
 }
 
-const isComment = (line: string): boolean => line.trimStart().startsWith('#');
+const isComment = (line: string): boolean => goTrimLeft(line).startsWith('#');
+/** Drops the line terminator(s): Go's `bytes.TrimRight(line, "\r\n")`. */
+const trimNewline = (line: string): string => line.replace(/[\r\n]+$/, '');
 
-/** Finds the here-document delimiters of a line, as BuildKit's `heredocsFromLine`. */
-function heredocsFromLine(line: string): Omit<Heredoc, 'content'>[] {
-  let words: string[];
-  try {
-    words = expandWords(line, {}, { rawQuotes: true, rawEscapes: true });
-  } catch {
-    // A line the lexer cannot split (an unbalanced quote in a shell command) has no heredocs.
-    return [];
-  }
-  const out: Omit<Heredoc, 'content'>[] = [];
-  for (const word of words) {
-    const m = heredocRe.exec(word);
-    const rest = m?.[3] ?? '';
-    if (!m || rest === '') continue;
-    let plain: string[];
-    let raw: string[];
-    try {
-      plain = expandWords(rest, {}, { skipUnset: true });
-      raw = expandWords(rest, {}, { skipUnset: true, rawQuotes: true });
-    } catch {
-      continue;
-    }
-    const [name] = plain;
-    if (name === undefined || plain.length !== 1 || raw.length !== 1) continue;
-    const quotes = (s: string): number => (s.match(/['"]/g) ?? []).length;
-    // Any quoting of the delimiter turns expansion of the body off, as in the shell.
-    out.push({ name, expand: quotes(name) === quotes(raw[0] ?? ''), chomp: m[2] === '-' });
-  }
-  return out;
+/** The continuation rule: a final escape, unless it is itself escaped (`\\`). */
+function continuationRule(escape: string): (line: string) => [string, boolean] {
+  const e = escape === '\\' ? '\\\\' : '`';
+  const re = new RegExp(`([^${e}])${e}[ \\t]*$|^${e}[ \\t]*$`, 'u');
+  return (line) => (re.test(line) ? [line.replace(re, '$1'), false] : [line, true]);
 }
 
 /** Builds one instruction from its logical line (used for ONBUILD triggers too). */
 function newInstruction(line: string, at: Location, escape: string): Instruction {
-  const trimmed = line.trim();
-  const m = /^(\S+)(?:\s+([\s\S]*))?$/u.exec(trimmed);
+  const trimmed = goTrimSpace(line);
+  const m = /^([^\t\v\f\r ]*)(?:[\t\v\f\r ]+([\s\S]*))?$/u.exec(trimmed);
   const word = m?.[1] ?? '';
   const keyword = word.toUpperCase();
-  if (!KNOWN_KEYWORDS.includes(keyword)) throw parseError(`unknown instruction: ${keyword}`, at);
-  const { rest: afterFlags, flags } = extractBuilderFlags(m?.[2] ?? '');
-  const rest = afterFlags.trim();
-  const allowed = allowedFlags[keyword] ?? [];
-  for (const flag of flags) {
-    const name = flag.replace(/^--/, '').split('=')[0] ?? '';
-    if (!allowed.includes(name)) throw parseError(`unknown flag: ${name}`, at);
-  }
-  const instruction: Instruction = {
-    keyword, flags, args: [], json: false, line: at.line, endLine: at.endLine, original: trimmed,
-  };
+  const { rest: afterFlags, flags } = m?.[2] === undefined ? { rest: '', flags: [] } : extractBuilderFlags(m[2], escape);
+  const rest = goTrimSpace(afterFlags);
+  const instruction: Instruction = { keyword, flags, args: [], json: false, line: at.line, endLine: at.endLine, original: line };
   if (keyword === 'ONBUILD') {
-    if (rest === '') throw parseError('ONBUILD requires at least one argument', at);
-    const trigger = newInstruction(rest, at, escape);
-    if (trigger.keyword === 'ONBUILD') throw parseError('Chaining ONBUILD via `ONBUILD ONBUILD` isn\'t allowed', at);
-    if (trigger.keyword === 'FROM' || trigger.keyword === 'MAINTAINER') {
-      throw parseError(`${trigger.keyword} isn't allowed as an ONBUILD trigger`, at);
+    if (rest !== '') {
+      instruction.trigger = newInstruction(rest, at, escape);
+      instruction.args = [rest];
     }
-    instruction.args = [rest];
-    instruction.trigger = trigger;
     return instruction;
   }
   try {
     const parsed = parseArgs(keyword, rest, escape);
     instruction.args = parsed.args;
     instruction.json = parsed.json;
+    if ((parsed as ParsedKeyValues).legacy) instruction.legacyKeyValue = true;
   } catch (e) {
-    if (e instanceof LineParseError) throw parseError(e.message, at);
+    if (e instanceof LineParseError) throw syntaxError(e.message, at);
     throw e;
   }
-  checkArgs(instruction, at);
   return instruction;
 }
 
-/** Argument-count checks BuildKit's instructions package makes. */
-function checkArgs(ins: Instruction, at: Location): void {
-  const { keyword, args } = ins;
-  const atLeastOne = (): void => {
-    if (args.length === 0) throw parseError(`${keyword} requires at least one argument`, at);
-  };
-  switch (keyword) {
-    case 'FROM':
-      if (!(args.length === 1 || (args.length === 3 && (args[1] ?? '').toLowerCase() === 'as'))) {
-        throw parseError('FROM requires either one or three arguments', at);
-      }
-      if (args.length === 3 && !stageNameRe.test((args[2] ?? '').toLowerCase())) {
-        throw parseError(
-          `invalid name for build stage: ${JSON.stringify(args[2])}, name can't start with a number or contain symbols`, at);
-      }
-      return;
-    case 'COPY':
-    case 'ADD':
-      if (args.length < 2) {
-        throw parseError(args.length === 0
-          ? `${keyword} requires at least two arguments`
-          : `${keyword} requires at least two arguments, but only one was provided. Destination could not be determined.`,
-        at);
-      }
-      return;
-    case 'USER':
-    case 'WORKDIR':
-    case 'STOPSIGNAL':
-    case 'MAINTAINER':
-      if (args.length !== 1) throw parseError(`${keyword} requires exactly one argument`, at);
-      return;
-    case 'SHELL':
-      atLeastOne();
-      if (!ins.json) throw parseError('SHELL requires the arguments to be in JSON form', at);
-      return;
-    case 'HEALTHCHECK': {
-      atLeastOne();
-      const type = (args[0] ?? '').toUpperCase();
-      if (type === 'NONE') {
-        if (args.length > 1) throw parseError('HEALTHCHECK NONE takes no arguments', at);
-      } else if (type !== 'CMD') {
-        throw parseError(`Unknown type ${JSON.stringify(type)} in HEALTHCHECK (try CMD)`, at);
-      } else if (args.length < 2) {
-        throw parseError('Missing command after HEALTHCHECK CMD', at);
-      }
-      return;
-    }
-    case 'ENV':
-    case 'LABEL':
-    case 'ARG':
-    case 'EXPOSE':
-    case 'VOLUME':
-    case 'RUN':
-      atLeastOne();
-      return;
-    default:
-      return;
-  }
+/** Splits text into lines that keep their `\n` (the last one may have none). */
+function scanLines(text: string): string[] {
+  const lines = text.split(/(?<=\n)/);
+  if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
+  return lines;
 }
 
 /**
- * Parses a Dockerfile into directives, instructions and stages, as BuildKit's parser and
- * instruction checks do.
+ * Parses a Dockerfile into directives and instructions, as BuildKit's parser does. The stage
+ * view (`stages`, `metaArgs`) is computed on first access and throws there, not here, for
+ * what only the build refuses.
  *
  * Instruction arguments are returned as written (quotes kept, variables not expanded): expand
  * them with `expandWord` where Docker does (see `EXPANDING_KEYWORDS`).
  *
- * @throws InvalidArgumentError `dockerfile parse error line N: <reason>` with
- *   `details.line`, `details.column`, `details.endLine` and `details.reason` (for example
- *   `unknown instruction: FOO`, `ENV must have two arguments`, `unterminated heredoc`).
+ * @throws InvalidArgumentError `dockerfile parse error on line N: <reason>` with `details.line`,
+ *   `details.endLine` and `details.reason` for what BuildKit's parser refuses: `file with no
+ *   instructions`, `unterminated heredoc`, a repeated or invalid directive, a JSON array of
+ *   non-strings, `ENV must have two arguments`, a line over 64 KiB.
  * @example
  * ```ts
  * const df = parseDockerfile('FROM alpine AS base\nRUN <<EOF\necho hi\nEOF\n');
@@ -212,11 +133,27 @@ function checkArgs(ins: Instruction, at: Location): void {
  * ```
  */
 export function parseDockerfile(text: string): Dockerfile {
-  const { directives, instructions } = parseInstructions(text);
+  const { directives, instructions, warnings } = parseInstructions(text);
   if (instructions.length === 0) {
-    throw new InvalidArgumentError('file with no instructions', { details: { path: 'dockerfile' } });
+    const lines = scanLines(text).length;
+    throw new InvalidArgumentError('file with no instructions', {
+      details: { path: 'dockerfile', line: lines, endLine: lines, reason: 'file with no instructions' },
+    });
   }
-  return { directives, instructions, ...splitStages(instructions) };
+  let view: DockerfileStages | undefined;
+  const stagesView = (): DockerfileStages => (view ??= dockerfileStages(instructions));
+  const df: Dockerfile = {
+    directives,
+    instructions,
+    warnings,
+    get stages() {
+      return stagesView().stages;
+    },
+    get metaArgs() {
+      return stagesView().metaArgs;
+    },
+  };
+  return df;
 }
 
 /** Options of {@link parseInstructions}. */
@@ -234,97 +171,90 @@ export interface ParsedInstructions {
   directives: DockerfileDirectives;
   /** Every instruction in file order. */
   instructions: Instruction[];
+  /** Remarks that did not stop the parse. */
+  warnings: DockerfileWarning[];
 }
 
 /**
- * Parses Dockerfile text into directives and a flat instruction list, without stage checks
- * (used for `commit`/`import` changes, which have no FROM).
+ * Parses Dockerfile text into directives and a flat instruction list without requiring any
+ * instruction (used for `commit`/`import` changes, which have no FROM).
  *
- * @throws InvalidArgumentError as {@link parseDockerfile} does.
+ * @throws InvalidArgumentError as {@link parseDockerfile} does, except for an empty file.
  */
 export function parseInstructions(text: string, options: ParseInstructionsOptions = {}): ParsedInstructions {
-  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
-  // A final newline does not start another line.
-  if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
-  const directives = readDirectives(lines);
-  const escape = directives.escape ?? '\\';
-  const continuation = new RegExp(`${escape === '\\' ? '\\\\' : '`'}[ \\t]*$`);
-  const trimContinuation = (s: string): [string, boolean] =>
-    continuation.test(s) ? [s.replace(continuation, ''), false] : [s, true];
-
+  const lines = scanLines(text.replace(/^\uFEFF/, ''));
+  const reader = new DirectiveReader();
+  const warnings: DockerfileWarning[] = [];
   const instructions: Instruction[] = [];
+  let trimContinuation = continuationRule('\\');
+  let current = 0;
+  // Each physical line goes through the directive reader first, as BuildKit's processLine.
+  const processLine = (raw: string, stripLeft: boolean): [string, boolean] => {
+    if (Buffer.byteLength(raw) > maxLineBytes) {
+      throw syntaxError(`dockerfile line greater than max allowed size of ${maxLineBytes - 1}`, { line: current + 1, endLine: current + 1 });
+    }
+    let token = trimNewline(raw);
+    if (stripLeft) token = goTrimLeft(token);
+    const wasDirective = reader.read(token, { line: current + 1, endLine: current + 1 });
+    if (wasDirective) trimContinuation = continuationRule(reader.escape);
+    return [isComment(token) ? '' : token, wasDirective];
+  };
   let i = 0;
   while (i < lines.length) {
-    const raw = lines[i] ?? '';
+    const [first] = processLine(lines[i] ?? '', true);
     i++;
-    const startLine = i;
-    const column = raw.length - raw.trimStart().length + 1;
-    const first = isComment(raw) ? '' : raw.trimStart();
-    let [line, isEnd] = trimContinuation(first);
-    if (isEnd && line.trim() === '') continue;
+    current++;
+    const startLine = current;
+    let [buf, isEnd] = trimContinuation(first);
+    if (isEnd && buf === '') continue;
+    let emptyContinuation = false;
     while (!isEnd && i < lines.length) {
-      const next = lines[i] ?? '';
+      const raw = lines[i] ?? '';
+      const [next] = processLine(raw, false);
       i++;
-      // Comments and blank lines inside a continuation are skipped, not line ends.
-      if (isComment(next) || next.trim() === '') continue;
+      current++;
+      if (isComment(raw)) continue;
+      if (goTrimLeft(next) === '') {
+        emptyContinuation = true;
+        continue;
+      }
       let part: string;
       [part, isEnd] = trimContinuation(next);
-      line += part;
+      buf += part;
     }
-    const at: Location = { line: startLine, endLine: i, column };
-    options.checkKeyword?.(/^\S*/u.exec(line.trim())?.[0] ?? '', startLine);
-    const ins = newInstruction(line, at, escape);
+    if (emptyContinuation) warnings.push({ message: `Empty continuation line found in: ${buf}`, line: current });
+    const at: Location = { line: startLine, endLine: current };
+    options.checkKeyword?.(/^[^\t\v\f\r ]*/u.exec(goTrimSpace(buf))?.[0] ?? '', startLine);
+    const ins = newInstruction(buf, at, reader.escape);
     const target = ins.trigger ?? ins;
-    if (heredocKeywords.has(target.keyword) && line.includes('<<')) {
+    if (heredocKeywords.has(target.keyword) && !target.json && buf.includes('<<')) {
       const docs: Heredoc[] = [];
-      for (const doc of heredocsFromLine(line)) {
+      for (const header of heredocsFromLine(buf)) {
         let content = '';
         let terminated = false;
         while (i < lines.length) {
           const body = lines[i] ?? '';
           i++;
-          const candidate = doc.chomp ? body.replace(/^\t+/, '') : body;
-          if (candidate === doc.name) {
+          current++;
+          let candidate = trimNewline(body);
+          if (header.chomp) candidate = candidate.replace(/^\t+/, '');
+          if (candidate === header.name) {
             terminated = true;
             break;
           }
-          content += `${body}\n`;
+          content += body;
         }
-        if (!terminated) throw parseError('unterminated heredoc', { line: startLine, endLine: i, column });
-        docs.push({ ...doc, content });
+        if (!terminated) throw syntaxError('unterminated heredoc', { line: startLine, endLine: current });
+        docs.push({ ...header, content });
       }
       if (docs.length > 0) {
-        target.heredocs = docs;
-        if (ins.trigger) ins.heredocs = docs;
+        ins.heredocs = docs;
+        if (ins.trigger) ins.trigger.heredocs = docs;
       }
     }
-    ins.endLine = i;
-    if (ins.trigger) ins.trigger.endLine = i;
+    ins.endLine = current;
+    if (ins.trigger) ins.trigger.endLine = current;
     instructions.push(ins);
   }
-  return { directives, instructions };
-}
-
-function splitStages(instructions: readonly Instruction[]): { metaArgs: Instruction[]; stages: Stage[] } {
-  const metaArgs: Instruction[] = [];
-  const stages: Stage[] = [];
-  for (const ins of instructions) {
-    if (ins.keyword === 'FROM') {
-      const stage: Stage = { base: ins.args[0] ?? '', from: ins, instructions: [] };
-      if (ins.args.length === 3) stage.name = (ins.args[2] ?? '').toLowerCase();
-      const platform = ins.flags.find((f) => f.startsWith('--platform='));
-      if (platform !== undefined) stage.platform = platform.slice('--platform='.length);
-      stages.push(stage);
-      continue;
-    }
-    const current = stages[stages.length - 1];
-    if (current) {
-      current.instructions.push(ins);
-    } else if (ins.keyword === 'ARG') {
-      metaArgs.push(ins);
-    } else {
-      throw parseError('no build stage in current context', { line: ins.line, endLine: ins.endLine, column: 1 });
-    }
-  }
-  return { metaArgs, stages };
+  return { directives: reader.directives, instructions, warnings };
 }

@@ -6,6 +6,8 @@
  * @module
  */
 import { InvalidArgumentError } from '../errors.js';
+import { isGoSpace } from './go-text.js';
+import { shellPatternRegex, trimPrefix, trimSuffix } from './shell-pattern.js';
 
 /** Options of {@link expandWord} and {@link expandWords}. */
 export interface ExpandOptions {
@@ -17,6 +19,8 @@ export interface ExpandOptions {
   rawQuotes?: boolean;
   /** Keep escape characters in the output. */
   rawEscapes?: boolean;
+  /** Treat quotes as ordinary characters (BuildKit's `SkipProcessQuotes`, for `RUN --mount` values). */
+  skipQuotes?: boolean;
 }
 
 /** Variables for expansion: a record or a lookup function (undefined = unset). */
@@ -56,13 +60,15 @@ class ShellWord {
   }
 
   #fail(message: string): InvalidArgumentError {
+    // The word is the whole text being expanded, for the caller to show with the message.
     return new InvalidArgumentError(message, { details: { word: this.#word } });
   }
 
-  // Word splitting: unquoted whitespace ends a word; quoted or escaped text never does.
+  // Word splitting as BuildKit's: unquoted whitespace ends a non-empty word; quoted or escaped
+  // text never does; an empty word (`""`) is never produced.
   #addChar(ch: string): void {
-    if (/\s/u.test(ch)) {
-      if (this.#current !== undefined) {
+    if (isGoSpace(ch)) {
+      if (this.#current !== undefined && this.#current !== '') {
         this.words.push(this.#current);
         this.#current = undefined;
       }
@@ -76,13 +82,16 @@ class ShellWord {
   }
 
   finishWords(): string[] {
-    if (this.#current !== undefined) this.words.push(this.#current);
+    if (this.#current !== undefined && this.#current !== '') this.words.push(this.#current);
     this.#current = undefined;
     return this.words;
   }
 
-  /** Processes until `stop` (or the end when `stop` is EOF); returns the expanded text. */
-  processStopOn(stop: string): string {
+  /**
+   * Processes until `stop` (or the end when `stop` is EOF); returns the expanded text.
+   * `rawEscapes` overrides the option for a pattern word (`${v#pat}` keeps its escapes).
+   */
+  processStopOn(stop: string, rawEscapes = this.#opts.rawEscapes === true): string {
     let result = '';
     while (this.#peek() !== EOF) {
       const ch = this.#peek();
@@ -94,18 +103,25 @@ class ShellWord {
         const v = this.#processDollar();
         result += v;
         for (const c of v) this.#addChar(c);
-      } else if (ch === "'") {
+      } else if (ch === '<' && this.#chars[this.#pos + 1] === '<') {
+        // `<<` and the blanks after it stay with the word that follows, so `<< EOF` is one
+        // word when heredocs are looked for.
+        let v = this.#next() + this.#next();
+        while (' \t\r'.includes(this.#peek()) && this.#peek() !== EOF) v += this.#next();
+        result += v;
+        this.#addRaw(v);
+      } else if (ch === "'" && !this.#opts.skipQuotes) {
         const v = this.#processSingleQuote();
         result += v;
         this.#addRaw(v);
-      } else if (ch === '"') {
+      } else if (ch === '"' && !this.#opts.skipQuotes) {
         const v = this.#processDoubleQuote();
         result += v;
         this.#addRaw(v);
       } else {
         let c = this.#next();
         if (c === this.#escape) {
-          if (this.#opts.rawEscapes) {
+          if (rawEscapes) {
             result += c;
             this.#addRaw(c);
           }
@@ -197,58 +213,69 @@ class ShellWord {
     if (first === EOF) throw this.#fail("syntax error: missing '}'");
     if (first === '{' || first === '}' || first === ':') throw this.#fail('syntax error: bad substitution');
     const name = this.#processName();
-    const ch = this.#next();
+    let ch = this.#next();
     const value = this.#lookup(name);
     const set = value !== undefined;
+    if (ch === '}') {
+      if (!set && this.#opts.skipUnset) return `\${${name}}`;
+      return value ?? '';
+    }
+    if (ch === '/') return this.#replace(name, value);
+    let modifier = ch;
+    const nullIsUnset = ch === ':';
+    if (nullIsUnset) {
+      ch = this.#next();
+      modifier += ch;
+    } else if (!'+-?#%'.includes(ch) || ch === EOF) {
+      if (ch === EOF) throw this.#fail("syntax error: missing '}'");
+      throw this.#fail(`unsupported modifier (${modifier}) in substitution`);
+    }
+    const pattern = ch === '#' || ch === '%';
+    if (nullIsUnset && pattern) throw this.#fail(`unsupported modifier (${modifier}) in substitution`);
+    let word = this.#stopOnBrace('}', pattern);
+    if (!set && this.#opts.skipUnset) return `\${${name}${modifier}${word}}`;
+    const unset = !set || (nullIsUnset && value === '');
     switch (ch) {
-      case '}':
-        if (!set && this.#opts.skipUnset) return `\${${name}}`;
-        return value ?? '';
-      case EOF:
-        throw this.#fail("syntax error: missing '}'");
-      case '?': {
-        const word = this.#stopOnBrace();
-        if (!set) throw this.#fail(`${name}: ${word || 'is not allowed to be unset'}`);
-        return value;
-      }
-      case ':': {
-        const modifier = this.#next();
-        const word = this.#stopOnBrace();
-        if (!set && this.#opts.skipUnset) return `\${${name}:${modifier}${word}}`;
-        switch (modifier) {
-          case '+':
-            return value ? word : '';
-          case '-':
-            return value ? value : word;
-          case '?':
-            if (!set) throw this.#fail(`${name}: ${word || 'is not allowed to be unset'}`);
-            if (value === '') throw this.#fail(`${name}: ${word || 'is not allowed to be empty'}`);
-            return value;
-          default:
-            throw this.#fail(`unsupported modifier (${modifier}) in substitution`);
-        }
-      }
+      case '-':
+        return unset ? word : value ?? '';
       case '+':
-      case '-': {
-        const word = this.#stopOnBrace();
-        if (!set && this.#opts.skipUnset) return `\${${name}${ch}${word}}`;
-        if (ch === '+') return set ? word : '';
-        return set ? value : word;
+        return unset ? '' : word;
+      case '?':
+        if (!set) throw this.#fail(`${name}: ${word || 'is not allowed to be unset'}`);
+        if (nullIsUnset && value === '') throw this.#fail(`${name}: ${word || 'is not allowed to be empty'}`);
+        return value ?? '';
+      case '#':
+      case '%': {
+        // `#`/`%` remove the shortest matching prefix/suffix, `##`/`%%` the longest.
+        const greedy = word.startsWith(ch);
+        if (greedy) word = word.slice(1);
+        return ch === '%' ? trimSuffix(word, value ?? '', greedy, this.#fail.bind(this)) : trimPrefix(word, value ?? '', greedy, this.#fail.bind(this));
       }
       default:
-        throw this.#fail(`unsupported modifier (${ch}) in substitution`);
+        throw this.#fail(`unsupported modifier (${modifier}) in substitution`);
     }
   }
 
-  #stopOnBrace(): string {
+  /** `${v/pattern/replacement}` and `${v//pattern/replacement}`. */
+  #replace(name: string, value: string | undefined): string {
+    const all = this.#peek() === '/';
+    if (all) this.#next();
+    const patternWord = this.#stopOnBrace('/', true, "syntax error: missing '/' in ${}");
+    const replacement = this.#stopOnBrace('}', true);
+    if (value === undefined && this.#opts.skipUnset) return `\${${name}/${patternWord}/${replacement}}`;
+    const re = shellPatternRegex(patternWord, true, false, this.#fail.bind(this), all ? 'g' : '');
+    return (value ?? '').replace(re, () => replacement);
+  }
+
+  #stopOnBrace(stop = '}', rawEscapes = false, missing = "syntax error: missing '}'"): string {
     // The word of `${v:-word}` is a nested word: quotes and `$` work inside it. Its own words
     // must not leak into the outer word list, so save and restore the splitting state.
     const saved = this.#current;
     const savedLen = this.words.length;
     try {
-      return this.processStopOn('}');
+      return this.processStopOn(stop, rawEscapes);
     } catch (e) {
-      if (this.#peek() === EOF) throw this.#fail("syntax error: missing '}'");
+      if (this.#peek() === EOF) throw this.#fail(missing);
       throw e;
     } finally {
       this.words.length = savedLen;

@@ -24,11 +24,17 @@ export interface Heredoc {
   expand: boolean;
   /** True for `<<-EOF`: leading tabs are stripped from the body and the terminator (the front end's `chompHeredoc()` applies that; `content` keeps them). */
   chomp: boolean;
+  /** The file descriptor written before the marker (`3<<EOF`), when there is one. */
+  fileDescriptor?: number;
 }
 
-/** One instruction of a Dockerfile. */
+/**
+ * One instruction of a Dockerfile, as BuildKit's parser reads it: nothing is checked beyond
+ * syntax (an unknown keyword, an unknown flag or a missing argument parse; the instructions view,
+ * `dockerfileStages()`, and the build refuse them).
+ */
 export interface Instruction {
-  /** Keyword in upper case (`RUN`). */
+  /** Keyword in upper case (`RUN`); any word for an instruction BuildKit does not know. */
   keyword: string;
   /** Leading `--name=value` flags as written, without quotes (`--mount=type=cache,target=/x`). */
   flags: string[];
@@ -39,7 +45,7 @@ export interface Instruction {
    * later, when the instruction is expanded against the build's variables).
    * FROM, EXPOSE, and the shell form of COPY/ADD/VOLUME: whitespace-separated words. ARG: its
    * `name` or `name=value` words. HEALTHCHECK: the type (`CMD`, `NONE`) then its command.
-   * ONBUILD: the trigger's text.
+   * ONBUILD: the trigger's text. An unknown keyword: none.
    */
   args: string[];
   /** True when the arguments were a JSON array (exec form). */
@@ -54,6 +60,16 @@ export interface Instruction {
   heredocs?: Heredoc[];
   /** For ONBUILD: the parsed trigger instruction. */
   trigger?: Instruction;
+  /** ENV and LABEL in the legacy `KEY value with spaces` form (one pair, no `=`). */
+  legacyKeyValue?: boolean;
+}
+
+/** A remark the parser makes without failing (BuildKit's parser warnings). */
+export interface DockerfileWarning {
+  /** What was found (`Empty continuation line found in: RUN a b`). */
+  message: string;
+  /** Line it refers to. */
+  line: number;
 }
 
 /** One build stage: a FROM and the instructions up to the next FROM. */
@@ -76,10 +92,24 @@ export interface Dockerfile {
   directives: DockerfileDirectives;
   /** Every instruction in file order, FROM included. */
   instructions: Instruction[];
-  /** ARG instructions before the first FROM (global build arguments usable in FROM lines). */
-  metaArgs: Instruction[];
-  /** Build stages in order. */
-  stages: Stage[];
+  /** Remarks that do not stop the parse (empty continuation lines). */
+  warnings: DockerfileWarning[];
+  /**
+   * ARG instructions before the first FROM (global build arguments usable in FROM lines).
+   * Computed with {@link Dockerfile.stages} on first access.
+   *
+   * @throws InvalidArgumentError as {@link Dockerfile.stages} does
+   */
+  readonly metaArgs: Instruction[];
+  /**
+   * Build stages in order: the instructions view, checked as BuildKit's `instructions` package
+   * checks them (an instruction before FROM, an unknown instruction or flag, argument counts,
+   * stage names). Computed on first access.
+   *
+   * @throws InvalidArgumentError `dockerfile parse error on line N: <reason>` with
+   *   `details.line` and `details.reason`
+   */
+  readonly stages: Stage[];
 }
 
 /**

@@ -101,6 +101,12 @@ export interface ContainerSpec {
   stopSignal?: string;
   /** Seconds `stop()` waits before SIGKILL; default 10. `--stop-timeout`. */
   stopTimeout?: number;
+  /**
+   * Most processes the container may run at once; a fork past it fails with EAGAIN. 0 or -1:
+   * no limit. Absent: the engine's default (none on Docker, 1024 on the emulator).
+   * `--pids-limit` (Docker's `HostConfig.PidsLimit`).
+   */
+  pidsLimit?: number;
 }
 
 // Kept as an object schema (not only the typed export) so RunSpecSchema can extend it.
@@ -127,6 +133,7 @@ const containerSpecObject = z.object({
   autoRemove: z.boolean().optional(),
   stopSignal: z.string().optional(),
   stopTimeout: z.number().int().min(0).optional(),
+  pidsLimit: z.number().int().min(-1).optional(),
 });
 
 /** Validates a {@link ContainerSpec} (names the bad field, e.g. `spec.ports.0.containerPort`). */
@@ -196,4 +203,6 @@ export interface ContainerCreateRequest {
   stopSignal?: string;
   /** Default stop timeout in seconds. */
   stopTimeout?: number;
+  /** Process limit (0 or -1: none; absent: the backend's default). */
+  pidsLimit?: number;
 }

@@ -231,6 +231,8 @@ export interface BuildStep {
   instruction: string;
   /** Whether the step came from the build cache. */
   cached: boolean;
+  /** The diffID (`sha256:...`) of the layer the step made, for RUN, COPY, ADD and WORKDIR, when the backend knows it. */
+  layer?: string;
 }
 
 /** What `images.build()` resolves with. */

@@ -14,4 +14,4 @@ export * from './events.js';
 // Data types defined next to the code that produces them, published here with the rest:
 // the health state a status line shows, and what parseDockerfile() returns.
 export type { HealthStatus } from '../human-duration.js';
-export type { Dockerfile, DockerfileDirectives, Heredoc, Instruction, Stage } from '../dockerfile/types.js';
+export type { Dockerfile, DockerfileDirectives, DockerfileWarning, Heredoc, Instruction, Stage } from '../dockerfile/types.js';

@@ -18,7 +18,8 @@ const output = [
 describe('build step parsing', () => {
   it('reads Step N/M headers and the Using cache markers', () => {
     expect(parseBuildSteps(output.join(''))).toEqual([
-      { instruction: 'FROM stowage-test/busybox', cached: false },
+      // FROM builds nothing: cached, as every backend reports it.
+      { instruction: 'FROM stowage-test/busybox', cached: true },
       { instruction: 'RUN echo hi > /x', cached: true },
       { instruction: 'CMD ["cat", "/x"]', cached: false },
     ]);
@@ -29,7 +30,13 @@ describe('build step parsing', () => {
     const text = output.slice(0, 4).join('');
     for (let i = 0; i < text.length; i += 3) parser.push(text.slice(i, i + 3));
     expect(parser.current).toEqual({ index: 2, instruction: 'RUN echo hi > /x' });
-    expect(parser.end().map((s) => s.cached)).toEqual([false, true]);
+    expect(parser.end().map((s) => s.cached)).toEqual([true, true]);
+  });
+
+  it('keeps the last output lines of the current step for a failure', () => {
+    const parser = new BuildStepParser();
+    parser.push('Step 1/2 : FROM x\n ---> 1\nStep 2/2 : RUN make\n ---> Running in 2\nerror: one\nerror: two\n');
+    expect(parser.tail).toEqual(['error: one', 'error: two']);
   });
 
   it('does not take step output that mentions "Using cache" for the marker', () => {

@@ -60,5 +60,11 @@ describe('create body', () => {
     const body = createBody(request({}));
     for (const key of ['Cmd', 'Entrypoint', 'WorkingDir', 'User', 'Hostname', 'StopSignal', 'StopTimeout', 'NetworkingConfig']) expect(body).not.toHaveProperty(key);
     expect(body.HostConfig.NetworkMode).toBeUndefined();
+    expect(body.HostConfig).not.toHaveProperty('PidsLimit');
+  });
+
+  it('maps pidsLimit to HostConfig.PidsLimit, as --pids-limit does', () => {
+    expect(createBody(request({ pidsLimit: 64 })).HostConfig.PidsLimit).toBe(64);
+    expect(createBody(request({ pidsLimit: -1 })).HostConfig.PidsLimit).toBe(-1);
   });
 });

@@ -55,6 +55,8 @@ export interface EngineCreateBody {
     Links: string[];
     NetworkMode?: string;
     AutoRemove: boolean;
+    /** Process limit (0 or -1: none). */
+    PidsLimit?: number;
   };
   /** Aliases on the network joined at create. */
   NetworkingConfig?: { EndpointsConfig: Record<string, { Aliases: string[] }> };
@@ -131,6 +133,7 @@ export function createBody(req: ContainerCreateRequest): EngineCreateBody {
   if (req.hostname !== undefined) body.Hostname = req.hostname;
   if (req.stopSignal !== undefined) body.StopSignal = req.stopSignal;
   if (req.stopTimeout !== undefined) body.StopTimeout = req.stopTimeout;
+  if (req.pidsLimit !== undefined) body.HostConfig.PidsLimit = req.pidsLimit;
   if (req.network !== undefined) {
     body.HostConfig.NetworkMode = req.network;
     if (req.networkAliases.length > 0) body.NetworkingConfig = { EndpointsConfig: { [req.network]: { Aliases: req.networkAliases } } };

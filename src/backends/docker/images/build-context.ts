@@ -18,6 +18,8 @@ export interface PackBuildContextOptions {
   dockerfile: string;
   /** Stops packing; the stream fails. */
   signal?: AbortSignal;
+  /** Text sent as the Dockerfile instead of the file's own (a Dockerfile with unused stages cut out). */
+  dockerfileText?: string;
 }
 
 /** Reads `.dockerignore` of a context directory (none: nothing excluded). */
@@ -37,7 +39,8 @@ async function matcherOf(dir: string): Promise<DockerignoreMatcher> {
  */
 export function packBuildContext(dir: string, options: PackBuildContextOptions): Readable {
   const tar = pack();
-  const keep = new Set([posix.normalize(options.dockerfile.replace(/^\.?\//, '')), '.dockerignore']);
+  const dockerfilePath = posix.normalize(options.dockerfile.replace(/^\.?\//, ''));
+  const keep = new Set([dockerfilePath, '.dockerignore']);
   const run = async (): Promise<void> => {
     const matcher = await matcherOf(dir);
     const walk = async (rel: string): Promise<void> => {
@@ -56,6 +59,10 @@ export function packBuildContext(dir: string, options: PackBuildContextOptions):
         }
         if (excluded) continue;
         const header = { name: relPath, mode: st.mode & 0o7777, mtime: st.mtime, uid: st.uid, gid: st.gid };
+        if (options.dockerfileText !== undefined && relPath === dockerfilePath && st.isFile()) {
+          await entry({ ...header, type: 'file' }, Buffer.from(options.dockerfileText));
+          continue;
+        }
         if (st.isSymbolicLink()) await entry({ ...header, type: 'symlink', linkname: await readlink(abs) });
         else if (st.isFile()) await fileEntry({ ...header, size: st.size }, abs);
       }
@@ -63,9 +70,11 @@ export function packBuildContext(dir: string, options: PackBuildContextOptions):
     await walk('');
     tar.finalize();
   };
-  const entry = (header: Parameters<typeof tar.entry>[0]): Promise<void> =>
+  const entry = (header: Parameters<typeof tar.entry>[0], body?: Buffer): Promise<void> =>
     new Promise((resolve, reject) => {
-      tar.entry(header, (error) => (error ? reject(error) : resolve()));
+      const done = (error?: Error | null): void => (error ? reject(error) : resolve());
+      if (body) tar.entry(header, body, done);
+      else tar.entry(header, done);
     });
   const fileEntry = (header: Parameters<typeof tar.entry>[0], abs: string): Promise<void> =>
     new Promise((resolve, reject) => {

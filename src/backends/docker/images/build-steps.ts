@@ -11,6 +11,8 @@ import { parseDockerfile } from '../../../core/dockerfile/parser.js';
 export class BuildStepParser {
   /** The steps seen so far, in order. */
   readonly steps: BuildStep[] = [];
+  /** The last output lines of the current step (for a failure's `details.output`). */
+  readonly tail: string[] = [];
   #buffer = '';
 
   /** Feeds output text. */
@@ -39,11 +41,17 @@ export class BuildStepParser {
   #line(line: string): void {
     const header = /^Step \d+\/\d+ : (.*)$/.exec(line.replace(/\r$/, ''));
     if (header) {
-      this.steps.push({ instruction: header[1]!, cached: false });
+      // FROM builds nothing, so it counts as cached (the emulator and native report it so too).
+      this.steps.push({ instruction: header[1]!, cached: /^FROM\s/i.test(header[1]!) });
+      this.tail.length = 0;
       return;
     }
     const last = this.steps[this.steps.length - 1];
     if (last && /^ ---> Using cache\s*$/.test(line)) last.cached = true;
+    else if (!/^ ---> /.test(line) && !/^Removing intermediate container /.test(line)) {
+      this.tail.push(line);
+      if (this.tail.length > 20) this.tail.shift();
+    }
   }
 }
 

@@ -13,21 +13,27 @@ import { seg, type DockerBackendContext } from '../context.js';
 import { readJsonProgress } from '../transport/index.js';
 import { packBuildContext } from './build-context.js';
 import { BuildStepParser, findUnsupportedBuildFeatures } from './build-steps.js';
+import { pruneDockerfile } from './prune-stages.js';
 
-/** Refuses Dockerfiles the classic builder cannot run, naming the feature and line. */
-async function checkDockerfile(dir: string, dockerfile: string): Promise<void> {
+/**
+ * Refuses Dockerfiles the classic builder cannot run, naming the feature and line; returns the
+ * text to send when stages the target does not need were cut out.
+ */
+async function checkDockerfile(dir: string, request: BuildRequest): Promise<string | undefined> {
   let text: string;
   try {
-    text = await readFile(join(dir, dockerfile), 'utf8');
+    text = await readFile(join(dir, request.dockerfile), 'utf8');
   } catch {
-    return; // The engine reports a missing Dockerfile in its own words.
+    return undefined; // The engine reports a missing Dockerfile in its own words.
   }
-  const [first] = findUnsupportedBuildFeatures(text);
+  const pruned = pruneDockerfile(text, request.target, request.buildArgs);
+  const [first] = findUnsupportedBuildFeatures(pruned ?? text);
   if (first) {
     throw new BuildError(`${first.feature} (line ${first.line}) is not supported by the Docker Engine's classic builder`, {
       details: { feature: first.feature, line: first.line, instruction: first.keyword, backend: 'docker' },
     });
   }
+  return pruned;
 }
 
 /** The image ID a build produced: its `aux.ID`, else the `Successfully built <short>` line. */
@@ -52,8 +58,10 @@ export async function buildImage(ctx: DockerBackendContext, request: BuildReques
   const { signal } = options;
   let context: Readable;
   if (typeof request.context === 'string') {
-    await checkDockerfile(request.context, request.dockerfile);
-    context = packBuildContext(request.context, { dockerfile: request.dockerfile, ...(signal ? { signal } : {}) });
+    const dockerfileText = await checkDockerfile(request.context, request);
+    context = packBuildContext(request.context, {
+      dockerfile: request.dockerfile, ...(signal ? { signal } : {}), ...(dockerfileText === undefined ? {} : { dockerfileText }),
+    });
   } else {
     context = request.context;
   }
@@ -84,12 +92,34 @@ export async function buildImage(ctx: DockerBackendContext, request: BuildReques
       const step = parser.current;
       const where = step ? `step ${step.index} (${step.instruction})` : 'the build';
       return new BuildError(`${where} failed: ${message}`, {
-        details: { ...(step ? { step: step.index, instruction: step.instruction } : {}), message, ...(detail.code !== undefined ? { exitCode: detail.code } : {}) },
+        details: {
+          ...(step ? { step: step.index, instruction: step.instruction } : {}),
+          message,
+          output: parser.tail.join('\n'),
+          ...(detail.code !== undefined ? { exitCode: detail.code } : {}),
+        },
       });
     },
   });
   const steps = parser.end();
   const id = await builtImageId(ctx, result.aux, result.streams, signal);
   if (!id) throw new BuildError('the engine finished the build without naming an image', { details: { steps: steps.length } });
+  await attachLayers(ctx, id, steps, signal);
   return { id, steps };
+}
+
+/**
+ * Names the layer of each step of the final stage that made one: the classic builder gives
+ * every RUN, COPY and ADD exactly one layer, so they are the image's last layers, in order.
+ */
+async function attachLayers(ctx: DockerBackendContext, id: string, steps: BuildStep[], signal: AbortSignal | undefined): Promise<void> {
+  const lastFrom = steps.findLastIndex((s) => /^FROM\s/i.test(s.instruction));
+  const layered = steps.slice(lastFrom + 1).filter((s) => /^(RUN|COPY|ADD)\s/i.test(s.instruction));
+  if (layered.length === 0) return;
+  const info = await ctx.client.json<{ RootFS?: { Layers?: string[] } }>('GET', `/images/${seg(id)}/json`, { signal });
+  const diffIds = info.RootFS?.Layers ?? [];
+  if (diffIds.length < layered.length) return;
+  layered.forEach((s, i) => {
+    s.layer = diffIds[diffIds.length - layered.length + i];
+  });
 }

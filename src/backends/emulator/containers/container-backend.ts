@@ -14,6 +14,7 @@ import { createContainer, type CreateDeps } from './create.js';
 import type { ImageStoreLike, RootfsFactory } from './deps.js';
 import { attachToContainer, execInContainer } from './exec.js';
 import { inspectRecord, selectContainers, summarize } from './list.js';
+import type { ProcessInfo } from './process-table.js';
 import { ContainerRegistry, type ContainerRecord } from './record.js';
 import {
   emitContainer, isRunning, networkIdentity, networkSettings, killContainer, startContainer, stopContainer, waitExit, type RuntimeDeps,
@@ -32,6 +33,8 @@ export interface ContainerPartOptions extends Omit<RuntimeDeps, 'onExit'> {
   newId: () => string;
   /** Bytes of log text kept per container (default 4 MiB). */
   logBytes?: number;
+  /** The process limit of containers created without `pidsLimit` (default 1024). */
+  pidsLimit?: number;
   /** Applies commit `changes` to an image config (Dockerfile instructions). */
   applyChanges: (config: ImageConfig, changes: readonly string[]) => ImageConfig;
 }
@@ -65,6 +68,16 @@ export class EmulatorContainers implements ContainerBackend {
     const users = this.registry.all().filter((r) => r.image.id === imageId);
     const pick = users.find(isRunning) ?? users[0];
     return pick ? { id: pick.id, running: isRunning(pick) } : undefined;
+  }
+
+  /**
+   * The processes running in a container, by PID (PID 1 is its main program): what `docker
+   * top` lists. Empty when it is not running.
+   *
+   * @throws NotFoundError `No such container: <ref>`
+   */
+  processes(ref: string): ProcessInfo[] {
+    return this.registry.get(ref).processes.list();
   }
 
   /** Stops every running container at once (engine shutdown). */

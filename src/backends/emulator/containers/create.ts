@@ -19,6 +19,8 @@ import type { ImageRecordLike, ImageStoreLike, RootfsFactory, RootfsLike } from 
 import { LogBuffer } from './log-buffer.js';
 import { randomContainerName } from '../../../core/random-name.js';
 import { PauseGate } from './pause-gate.js';
+import { DEFAULT_PIDS_LIMIT, ProcessTable } from './process-table.js';
+import { Scheduler } from './scheduler.js';
 import type { ContainerRecord, ContainerRegistry, MountRecord } from './record.js';
 
 /** What creating a container needs from the backend. */
@@ -37,6 +39,8 @@ export interface CreateDeps {
   newId: () => string;
   /** Bytes of log text kept per container. */
   logBytes?: number;
+  /** The process limit of containers created without `pidsLimit` (default {@link DEFAULT_PIDS_LIMIT}). */
+  pidsLimit?: number;
   /** Renders a container's `/etc/hosts` (the network's view, current at each read). */
   hostsFile?: (containerId: string) => string;
 }
@@ -97,6 +101,8 @@ export async function createContainer(deps: CreateDeps, request: ContainerCreate
     ports: [],
     logs: new LogBuffer({ now: deps.now, ...(deps.logBytes === undefined ? {} : { maxBytes: deps.logBytes }) }),
     gate: new PauseGate(),
+    processes: new ProcessTable(request.pidsLimit ?? deps.pidsLimit ?? DEFAULT_PIDS_LIMIT),
+    scheduler: new Scheduler(),
     execs: new Set(),
     attached: { stdout: new Set(), stderr: new Set() },
     ...(request.openStdin ? { stdin: new PassThrough() } : {}),

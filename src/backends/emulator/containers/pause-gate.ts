@@ -1,9 +1,10 @@
 /**
  * The freezer of an emulated container.
  *
- * JavaScript cannot stop a running function, so pausing works at the program's effects:
- * every call through its context (filesystem, network, sleep, output) first waits at this
- * gate, which is closed while the container is paused.
+ * JavaScript cannot stop a running function, so pausing works at the program's effects and
+ * checkpoints: every call through its context (filesystem, network, sleep, output) and every
+ * `ctx.checkpoint()` of a busy loop first waits at this gate, which is closed while the
+ * container is paused.
  *
  * @module
  */

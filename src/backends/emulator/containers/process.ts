@@ -9,6 +9,11 @@
  * signal it has no handler for: see pid1-signals.ts for how the emulator tells (`docker stop`
  * of `sleep 1000` waits for the timeout and ends with 137; a shell that traps TERM exits).
  *
+ * The process has a PID in its container's process table, and so has every process it forks
+ * (process-controls.ts). Its checkpoint, which every effect passes too, is where it yields its
+ * time slice (scheduler.ts), waits while the container is paused, and dies once killed: that
+ * is how a program that never waits for anything can still be stopped.
+ *
  * @module
  */
 import { once } from 'node:events';
@@ -21,6 +26,9 @@ import type { ProgramContext, ProgramNet, ProgramTable } from '../program.js';
 import { BrokenPipeError, SignalledError, signalNumber } from '../programs/io.js';
 import type { PauseGate } from './pause-gate.js';
 import { trappedSignals } from './pid1-signals.js';
+import { processControls } from './process-controls.js';
+import type { ProcessInfo, ProcessTable } from './process-table.js';
+import type { Scheduler } from './scheduler.js';
 
 /** What a process is started with. */
 export interface ProcessSpec {
@@ -38,6 +46,10 @@ export interface ProcessSpec {
   net: ProgramNet;
   /** The container's freezer. */
   gate: PauseGate;
+  /** The container's process table (the process and its children are registered there). */
+  table: ProcessTable;
+  /** The container's time slices. */
+  scheduler: Scheduler;
   /** Time source for `ctx.sleep`. */
   clock: EmulatorClock;
   /** User programs (shadowing built-ins). */
@@ -62,14 +74,18 @@ export class EmulatedProcess {
   #handled: Set<number>;
   #settle!: (code: number) => void;
   #done = false;
+  readonly #info: ProcessInfo;
 
   private constructor(spec: ProcessSpec, builtin: boolean, handled: Set<number>) {
     this.#ignoresSignals = spec.pid1 && builtin;
     this.#handled = handled;
+    // The main program and `docker exec`'s enter the container from outside: no limit stops them.
+    this.#info = spec.table.add(0, spec.argv, true);
     this.exit = new Promise<number>((resolve) => {
       this.#settle = (code) => {
         if (this.#done) return;
         this.#done = true;
+        spec.table.remove(this.#info);
         resolve(code);
       };
     });
@@ -102,6 +118,11 @@ export class EmulatedProcess {
     return proc;
   }
 
+  /** The process's PID in its container. */
+  get pid(): number {
+    return this.#info.pid;
+  }
+
   /** Whether the program is still running. */
   get running(): boolean {
     return !this.#done;
@@ -123,13 +144,15 @@ export class EmulatedProcess {
 
   #run(spec: ProcessSpec, options: LaunchOptions): void {
     const fatal = this.#fatal.signal;
-    const gate = spec.gate;
+    const controls = processControls({ table: spec.table, scheduler: spec.scheduler, gate: spec.gate, fatal }, this.#info);
+    const checkpoint = controls.checkpoint;
+    // Every effect is a checkpoint too, so a program that only does I/O in a loop yields.
     const effect = async (): Promise<void> => {
-      await gate.pass(fatal).catch(() => undefined);
-      if (fatal.aborted) throw new SignalledError('SIGKILL');
+      const wait = checkpoint();
+      if (wait) await wait;
     };
-    const stdout = gatedWritable(spec.stdout, gate, fatal);
-    const stderr = gatedWritable(spec.stderr, gate, fatal);
+    const stdout = gatedWritable(spec.stdout, checkpoint, fatal);
+    const stderr = gatedWritable(spec.stderr, checkpoint, fatal);
     // A write after a kill fails the program's own call; the stream itself must not throw.
     stdout.on('error', () => undefined);
     stderr.on('error', () => undefined);
@@ -138,12 +161,13 @@ export class EmulatedProcess {
       env: { ...spec.env },
       cwd: spec.cwd,
       hostname: spec.hostname,
-      stdin: spec.stdin ? gatedReadable(spec.stdin, gate, fatal) : endedStream(),
+      stdin: spec.stdin ? gatedReadable(spec.stdin, checkpoint) : endedStream(),
       stdout,
       stderr,
       fs: gatedObject(spec.fs, effect),
       net: gatedObject(spec.net, effect),
       signal: this.#notify.signal,
+      ...controls,
       sleep: async (ms) => {
         await effect();
         try {
@@ -191,11 +215,14 @@ function gatedObject<T extends object>(target: T, effect: () => Promise<void>): 
   });
 }
 
-/** A writable that waits at the gate before forwarding, honouring the target's backpressure. */
-function gatedWritable(target: Writable, gate: PauseGate, fatal: AbortSignal): Writable {
-  return keepTerminalMark(target, new Writable({
+/**
+ * A writable that passes the checkpoint (gate, slice, kill) before forwarding, honouring the
+ * target's backpressure.
+ */
+function gatedWritable(target: Writable, checkpoint: () => Promise<void> | undefined, fatal: AbortSignal): Writable {
+  const gated = new Writable({
     write(chunk: Buffer, _enc, callback) {
-      gate.pass(fatal).then(
+      (checkpoint() ?? Promise.resolve()).then(
         () => {
           if (fatal.aborted || target.destroyed || target.writableEnded) return callback(new BrokenPipeError());
           if (target.write(chunk)) return callback();
@@ -210,7 +237,11 @@ function gatedWritable(target: Writable, gate: PauseGate, fatal: AbortSignal): W
         () => callback(new BrokenPipeError()),
       );
     },
-  }));
+  });
+  // Every process of the container may be waiting on its output at once (each one's wait
+  // listens for drain, close and error): that is many listeners, and no leak.
+  gated.setMaxListeners(0);
+  return keepTerminalMark(target, gated);
 }
 
 /** Carries a terminal's `isTTY` mark over to the stream that wraps it, so `test -t` sees it. */
@@ -219,11 +250,13 @@ function keepTerminalMark<T extends Readable | Writable>(inner: unknown, wrapper
   return wrapper;
 }
 
-/** Input that reaches the program only while the gate is open (a frozen process reads nothing). */
-function gatedReadable(source: Readable, gate: PauseGate, fatal: AbortSignal): Readable {
+/** Input that reaches the program only past the checkpoint (a frozen process reads nothing). */
+function gatedReadable(source: Readable, checkpoint: () => Promise<void> | undefined): Readable {
   const gated = new Transform({
     transform(chunk: Buffer, _enc, callback) {
-      gate.pass(fatal).then(() => callback(null, chunk), () => callback());
+      const wait = checkpoint();
+      if (!wait) return callback(null, chunk);
+      wait.then(() => callback(null, chunk), () => callback());
     },
   });
   source.on('error', (e) => gated.destroy(e));

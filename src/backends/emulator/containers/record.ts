@@ -13,6 +13,8 @@ import type { ImageRecordLike, RootfsLike } from './deps.js';
 import type { LogBuffer } from './log-buffer.js';
 import type { PauseGate } from './pause-gate.js';
 import type { EmulatedProcess } from './process.js';
+import type { ProcessTable } from './process-table.js';
+import type { Scheduler } from './scheduler.js';
 
 /** A mount as inspect reports it, plus the volume it holds (for release on removal). */
 export type MountRecord = ContainerInfo['mounts'][number];
@@ -60,6 +62,10 @@ export interface ContainerRecord {
   readonly logs: LogBuffer;
   /** The freezer shared by every process of the container. */
   readonly gate: PauseGate;
+  /** The container's processes (its PID space and process limit); emptied when a run ends. */
+  readonly processes: ProcessTable;
+  /** The container's share of the event loop, shared by every process of the container. */
+  readonly scheduler: Scheduler;
   /** The main process while running. */
   main?: EmulatedProcess;
   /** The main process's stdin (containers created with `openStdin`); renewed per run. */

@@ -93,6 +93,8 @@ export async function startContainerProcess(deps: RuntimeDeps, record: Container
     fs: record.fs,
     net: deps.network.programNet(record.id),
     gate: record.gate,
+    table: record.processes,
+    scheduler: record.scheduler,
     clock: deps.clock,
     ...(deps.programs === undefined ? {} : { programs: deps.programs }),
     pid1: spec.pid1,
@@ -171,6 +173,7 @@ async function windDown(deps: RuntimeDeps, record: ContainerRecord, main: Emulat
   // The rest of the container dies with its PID 1, as in a PID namespace.
   for (const p of record.execs) p.deliver('SIGKILL');
   record.execs.clear();
+  record.processes.clear();
   record.gate.resume();
   record.output?.stdout.end();
   record.output?.stderr.end();

@@ -156,15 +156,25 @@ function childContext(base: ProgramContext, argv: string[], options: LaunchOptio
     fs: base.fs,
     net: base.net,
     signal: base.signal,
+    pid: base.pid,
+    checkpoint: base.checkpoint,
+    fork: base.fork,
     sleep: (ms) => base.sleep(ms),
-    exec: (childArgv, execOptions) => execFrom(ctx, childArgv, execOptions ?? {}, options),
+    // A method, not an arrow: called on a copy of this context (a shell's subshell carries its
+    // own `pid` and `fork`), the child is that copy's child.
+    exec(childArgv, execOptions) {
+      return execFrom(this ?? ctx, childArgv, execOptions ?? {}, options);
+    },
   };
   return ctx;
 }
 
 /**
- * The `exec` of a launched program: runs a child and reports 127/126 on the caller's stderr
- * the way a shell does (`sh: foo: not found`) instead of throwing.
+ * The `exec` of a launched program: runs a child in a new process (fork, then exec) and
+ * reports 127/126 on the caller's stderr the way a shell does (`sh: foo: not found`) instead
+ * of throwing.
+ *
+ * @throws ForkError when the container's process limit is reached
  */
 async function execFrom(
   parent: ProgramContext,
@@ -172,11 +182,14 @@ async function execFrom(
   execOptions: ProgramExecOptions,
   options: LaunchOptions,
 ): Promise<number> {
+  using child = execOptions.replace ? undefined : parent.fork(argv);
   const stdin = execOptions.stdin ?? emptyInput();
   const extra = execOptions.signal;
   const signal = extra && extra !== parent.signal ? AbortSignal.any([parent.signal, extra]) : parent.signal;
   const base: ProgramContext = {
     ...parent,
+    pid: child?.pid ?? parent.pid,
+    fork: child?.fork ?? parent.fork,
     signal,
     // The caller's sleep only knows the caller's signal: give up at once on the extra one too.
     sleep: signal === parent.signal ? parent.sleep : (ms) => raceSignal(parent.sleep(ms), signal),

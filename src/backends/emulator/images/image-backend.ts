@@ -14,6 +14,10 @@ import type {
   ImageRemoveResult,
   ImageSummary,
 } from '../../../core/schemas/index.js';
+import { buildDockerfile } from '../../../builder/builder.js';
+import type { BuildHost } from '../../../builder/host.js';
+import type { Layer } from '../../../fs-union/layer.js';
+import { createEmulatorBuildHost } from './build-host.js';
 import { importImage } from './import-image.js';
 import type { ImageRecord } from './image-index.js';
 import { pullImage } from './pull.js';
@@ -28,6 +32,7 @@ export function imageSize(record: ImageRecord): number {
 /** The ImageBackend of an emulated engine. */
 export class EmulatorImageBackend implements ImageBackend {
   readonly #core: StoreCore;
+  #buildHost: BuildHost<Layer> | undefined;
 
   /** Serves the images of `core`. */
   constructor(core: StoreCore) {
@@ -60,10 +65,23 @@ export class EmulatorImageBackend implements ImageBackend {
     return importImage(this.#core, source, options);
   }
 
-  /** Builds are not implemented by the emulator yet (see capabilities.build). */
+  /** Builds with the shared builder (src/builder) over this engine's build host. */
   async build(request: BuildRequest, options: CallOptions = {}): Promise<{ id: string; steps: BuildStep[] }> {
     throwIfAborted(options.signal);
-    throw new UnsupportedError('the emulator cannot build images yet', { details: { dockerfile: request.dockerfile } });
+    // The host (and so the build cache) is made once and lives as long as the engine.
+    this.#buildHost ??= createEmulatorBuildHost(this.#core);
+    return buildDockerfile(this.#buildHost, {
+      context: request.context,
+      dockerfile: request.dockerfile,
+      buildArgs: request.buildArgs,
+      noCache: request.noCache,
+      labels: request.labels,
+      tags: request.tags,
+      now: () => this.#core.now(),
+      ...(request.target === undefined ? {} : { target: request.target }),
+      ...(request.onProgress ? { onProgress: request.onProgress } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
   }
 
   /** The rows of `docker images`: newest first, intermediate (untagged parent) images hidden. */

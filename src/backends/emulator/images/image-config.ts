@@ -9,6 +9,7 @@
  * @module
  */
 import { InvalidArgumentError } from '../../../core/errors.js';
+import type { HealthcheckConfig } from '../../../core/dockerfile/changes.js';
 import type { ImageConfig } from '../../../core/schemas/image.js';
 import { sha256Digest } from '../../../fs-union/digest.js';
 
@@ -26,8 +27,20 @@ export interface ImageHistorySpec {
   emptyLayer: boolean;
 }
 
+/** Config fields only builds use: kept in the config JSON (`OnBuild`, `Healthcheck`, `Shell`). */
+export interface BuildConfigExtras {
+  /** ONBUILD triggers. */
+  onBuild?: string[];
+  /** HEALTHCHECK, durations in nanoseconds. */
+  healthcheck?: HealthcheckConfig;
+  /** SHELL. */
+  shell?: string[];
+}
+
 /** What an image config is made from. */
 export interface ImageConfigSpec {
+  /** Build-only config fields. */
+  extras?: BuildConfigExtras;
   /** The runnable config. */
   config: ImageConfig;
   /** When the image was created. */
@@ -64,6 +77,8 @@ export interface ParsedImageConfigInfo {
   diffIds: string[];
   /** Steps, oldest first. */
   history: ImageHistorySpec[];
+  /** Build-only config fields that were set. */
+  extras: BuildConfigExtras;
 }
 
 /** The empty runnable config (what `docker import` starts from). */
@@ -115,6 +130,20 @@ export function encodeImageConfig(spec: ImageConfigSpec): Buffer {
   if (c.workingDir !== '') config['WorkingDir'] = c.workingDir;
   if (Object.keys(c.labels).length > 0) config['Labels'] = c.labels;
   if (c.stopSignal !== '') config['StopSignal'] = c.stopSignal;
+  const extras = spec.extras ?? {};
+  if (extras.onBuild && extras.onBuild.length > 0) config['OnBuild'] = extras.onBuild;
+  if (extras.shell) config['Shell'] = extras.shell;
+  if (extras.healthcheck) {
+    const h = extras.healthcheck;
+    config['Healthcheck'] = {
+      Test: h.test,
+      ...(h.interval ? { Interval: h.interval } : {}),
+      ...(h.timeout ? { Timeout: h.timeout } : {}),
+      ...(h.startPeriod ? { StartPeriod: h.startPeriod } : {}),
+      ...(h.startInterval ? { StartInterval: h.startInterval } : {}),
+      ...(h.retries ? { Retries: h.retries } : {}),
+    };
+  }
   const doc: Record<string, unknown> = {
     architecture: spec.architecture ?? hostArchitecture(),
     ...(spec.author !== '' ? { author: spec.author } : {}),
@@ -203,5 +232,26 @@ export function decodeImageConfig(bytes: Uint8Array): ParsedImageConfigInfo {
       author: str(h['author']),
       emptyLayer: h['empty_layer'] === true,
     })),
+    extras: extrasOf(c),
   };
+}
+
+function extrasOf(c: Record<string, unknown>): BuildConfigExtras {
+  const extras: BuildConfigExtras = {};
+  const onBuild = stringArray(c['OnBuild']);
+  if (onBuild && onBuild.length > 0) extras.onBuild = onBuild;
+  const shell = stringArray(c['Shell']);
+  if (shell) extras.shell = shell;
+  const h = c['Healthcheck'] as Record<string, unknown> | undefined;
+  const test = h ? stringArray(h['Test']) : null;
+  if (h && test) {
+    const num = (v: unknown): number | undefined => (typeof v === 'number' && v !== 0 ? v : undefined);
+    const hc: HealthcheckConfig = { test };
+    for (const [key, field] of [['interval', 'Interval'], ['timeout', 'Timeout'], ['startPeriod', 'StartPeriod'], ['startInterval', 'StartInterval'], ['retries', 'Retries']] as const) {
+      const v = num(h[field]);
+      if (v !== undefined) hc[key] = v;
+    }
+    extras.healthcheck = hc;
+  }
+  return extras;
 }

@@ -11,7 +11,9 @@ import type { EngineEvent, ImageAction } from '../../../core/schemas/events.js';
 import type { ImageConfig } from '../../../core/schemas/image.js';
 import { parseImageRef, type ImageRef } from '../../../core/image-ref.js';
 import type { Layer } from '../../../fs-union/layer.js';
+import type { RunStepResult, RunStepSpec } from '../../../builder/host.js';
 import {
+  type BuildConfigExtras,
   decodeImageConfig,
   encodeImageConfig,
   imageIdOf,
@@ -61,9 +63,14 @@ export interface EmulatorImageStoreOptions {
   userOf?: (imageId: string) => ImageUserInfo | undefined;
   /** Where `pull` looks after the built-in catalogue. */
   sources?: ImageSource;
+  /** Runs a build's RUN steps (builds are unsupported without it). */
+  stepRunner?: BuildStepRunner;
   /** Registry access for pulls and pushes (names with a registry host, or all with a mirror). */
   registry?: EmulatorRegistry;
 }
+
+/** Runs one RUN step of a build in a temporary container over the given layers. */
+export type BuildStepRunner = (spec: RunStepSpec<Layer>, signal?: AbortSignal) => Promise<RunStepResult<Layer>>;
 
 /** What {@link StoreCore.register} makes an image from. */
 export interface RegisterImageSpec {
@@ -83,6 +90,8 @@ export interface RegisterImageSpec {
   parentId?: string;
   /** Manifest digests it was pulled by. */
   repoDigests?: string[];
+  /** Build-only config fields (ONBUILD, HEALTHCHECK, SHELL). */
+  extras?: BuildConfigExtras;
 }
 
 /** Shared state of one image store. */
@@ -128,6 +137,7 @@ export class StoreCore {
       comment: spec.comment ?? '',
       diffIds: spec.layers.map((l) => l.diffId),
       history: spec.history,
+      ...(spec.extras ? { extras: spec.extras } : {}),
     });
     return this.registerBytes(configBytes, spec.layers, spec.parentId, spec.repoDigests ?? []);
   }

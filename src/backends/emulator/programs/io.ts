@@ -24,6 +24,21 @@ export class BrokenPipeError extends Error {
   }
 }
 
+/**
+ * A new process could not be made because the container runs as many as its process limit
+ * allows (`fork(2)` failing with EAGAIN under the pids cgroup's `pids.max`).
+ */
+export class ForkError extends Error {
+  /** The POSIX code, for callers that test `code` the Node way. */
+  readonly code = 'EAGAIN';
+  constructor() {
+    super('Resource temporarily unavailable');
+  }
+  override get name(): string {
+    return 'ForkError';
+  }
+}
+
 /** Rejects with the signal's reason (wrapped) as soon as `signal` fires. */
 export function raceSignal<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
   if (signal.aborted) return Promise.reject(new SignalledError(String(signal.reason)));
@@ -116,10 +131,15 @@ export async function readAll(stream: Readable, signal?: AbortSignal, limit = In
   return Buffer.concat(chunks);
 }
 
-/** Iterates a readable's chunks as Buffers, stopping with {@link SignalledError} on abort. */
-export async function* iterate(stream: Readable, signal?: AbortSignal): AsyncGenerator<Buffer> {
+/**
+ * Iterates a readable's chunks as Buffers, stopping with {@link SignalledError} on abort and
+ * passing `checkpoint` (a program's `ctx.checkpoint`) before each chunk.
+ */
+export async function* iterate(stream: Readable, signal?: AbortSignal, checkpoint?: () => Promise<void> | undefined): AsyncGenerator<Buffer> {
   for (;;) {
     if (signal?.aborted) throw new SignalledError(String(signal.reason));
+    const wait = checkpoint?.();
+    if (wait) await wait;
     const chunk = stream.read() as Buffer | string | null;
     if (chunk !== null) {
       yield typeof chunk === 'string' ? Buffer.from(chunk) : chunk;

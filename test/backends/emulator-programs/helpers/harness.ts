@@ -8,6 +8,10 @@ import { launch, type LaunchOptions } from '../../../../src/backends/emulator/ex
 import type { ProgramContext, ProgramNet } from '../../../../src/backends/emulator/program.js';
 import type { FileSystemApi } from '../../../../src/fs-union/fs-api.js';
 import { builtinPrograms } from '../../../../src/backends/emulator/programs/index.js';
+import { PauseGate } from '../../../../src/backends/emulator/containers/pause-gate.js';
+import { processControls } from '../../../../src/backends/emulator/containers/process-controls.js';
+import { ProcessTable } from '../../../../src/backends/emulator/containers/process-table.js';
+import { Scheduler } from '../../../../src/backends/emulator/containers/scheduler.js';
 import { MemoryFs } from './memory-fs.js';
 
 /** A connected pair of in-memory sockets. */
@@ -87,6 +91,8 @@ export interface RunOptions {
   stdout?: Writable;
   /** Called when the program starts a sleep (lets tests know it is waiting). */
   onSleep?: (ms: number) => void;
+  /** The container's process table (default: a fresh one with the default limit). */
+  processes?: ProcessTable;
 }
 
 /** The outcome of a run. */
@@ -106,7 +112,13 @@ export function makeContext(fs: FileSystemApi, options: RunOptions, stdout: Writ
     stdin.end(options.stdin ?? '');
   }
   const signal = options.signal ?? new AbortController().signal;
+  const table = options.processes ?? new ProcessTable();
+  const controls = processControls(
+    { table, scheduler: new Scheduler(), gate: new PauseGate(), fatal: new AbortController().signal },
+    table.add(0, ['sh'], true),
+  );
   const ctx: ProgramContext = {
+    ...controls,
     argv: [],
     env: { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', HOME: '/root', HOSTNAME: 'box', ...options.env },
     cwd: options.cwd ?? '/',

@@ -14,9 +14,9 @@ import tarStream from 'tar-stream';
 import { LayerFormatError } from '../../../../fs-union/errors.js';
 import { cleanEntryName } from '../../../../fs-union/paths.js';
 import type { ProgramContext } from '../../program.js';
-import { complain, errorText, iterate, resolvePath, write } from '../io.js';
+import { complain, errorText, resolvePath, write } from '../io.js';
 import { modeString } from './common.js';
-import { readInput } from './input.js';
+import { inputChunks, readInput } from './input.js';
 
 interface TarOptions {
   mode?: 'c' | 'x' | 't';
@@ -246,7 +246,7 @@ export async function gzip(ctx: ProgramContext): Promise<number> {
   const transform = (data: Buffer): Buffer => (decompress ? gunzipSync(data) : gzipSync(data));
   if (files.length === 0) {
     const chunks: Buffer[] = [];
-    for await (const c of iterate(ctx.stdin, ctx.signal)) chunks.push(c);
+    for await (const c of inputChunks(ctx)) chunks.push(c);
     try {
       await write(ctx.stdout, transform(Buffer.concat(chunks)), ctx.signal);
     } catch (e) {

@@ -6,7 +6,8 @@
 import { posix } from 'node:path';
 import type { FileSystemApi } from '../../../../fs-union/fs-api.js';
 import type { ProgramContext } from '../../program.js';
-import { complain, errorText, iterate, readFileOf, resolvePath, write } from '../io.js';
+import { complain, errorText, readFileOf, resolvePath, write } from '../io.js';
+import { inputChunks } from './input.js';
 import { currentIds, options, readGroups, readUsers } from './common.js';
 
 /** `cat [FILE...]` (`-` is stdin). */
@@ -17,7 +18,7 @@ export async function cat(ctx: ProgramContext): Promise<number> {
   let status = 0;
   for (const file of files) {
     if (file === '-') {
-      for await (const chunk of iterate(ctx.stdin, ctx.signal)) await write(ctx.stdout, chunk, ctx.signal);
+      for await (const chunk of inputChunks(ctx)) await write(ctx.stdout, chunk, ctx.signal);
       continue;
     }
     try {

@@ -87,9 +87,10 @@ export async function yes(ctx: ProgramContext): Promise<number> {
   const block = Buffer.from(line.repeat(Math.max(1, Math.floor(65536 / line.length))));
   for (;;) {
     ctx.signal.throwIfAborted();
-    await write(ctx.stdout, block, ctx.signal);
     // Let other programs run even when the reader keeps up.
-    await new Promise<void>((r) => setImmediate(r));
+    const wait = ctx.checkpoint();
+    if (wait) await wait;
+    await write(ctx.stdout, block, ctx.signal);
   }
 }
 
@@ -111,15 +112,18 @@ export async function seq(ctx: ProgramContext): Promise<number> {
   const [first, incr, last] = nums.length === 1 ? [1, 1, nums[0]!] : nums.length === 2 ? [nums[0]!, 1, nums[1]!] : [nums[0]!, nums[1]!, nums[2]!];
   if (incr === 0) return 1;
   const decimals = Math.max(...args.map((a) => (a.includes('.') ? a.split('.')[1]!.length : 0)));
-  const out: string[] = [];
-  for (let v = first; incr > 0 ? v <= last + 1e-9 : v >= last - 1e-9; v += incr) out.push(v.toFixed(decimals));
-  const width = widthPad ? Math.max(...out.map((s) => s.length)) : 0;
-  const items = out.map((s) => s.padStart(width, '0'));
-  // Written in pieces so a huge `seq` respects the reader's pace.
-  for (let i = 0; i < items.length; i += 1000) {
-    const chunk = items.slice(i, i + 1000).join(sep);
-    const end = i + 1000 >= items.length ? '\n' : sep;
-    await write(ctx.stdout, chunk + end, ctx.signal);
+  // Streamed, 1,000 numbers a write: `seq 1 1000000000` must not be built in memory first.
+  // Each value is FIRST + k * INCR, so no rounding error piles up over a long run.
+  const count = Math.floor((last - first) / incr + 1e-9) + 1;
+  const format = (k: number): string => (first + k * incr).toFixed(decimals);
+  // The widest value is one of the ends (the sequence is monotonic).
+  const width = widthPad && count > 0 ? Math.max(format(0).length, format(count - 1).length) : 0;
+  for (let k = 0; k < count; k += 1000) {
+    const wait = ctx.checkpoint();
+    if (wait) await wait;
+    const items: string[] = [];
+    for (let j = k; j < Math.min(count, k + 1000); j++) items.push(format(j).padStart(width, '0'));
+    await write(ctx.stdout, items.join(sep) + (k + 1000 >= count ? '\n' : sep), ctx.signal);
   }
   return 0;
 }

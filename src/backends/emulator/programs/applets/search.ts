@@ -7,7 +7,8 @@ import { posix } from 'node:path';
 import type { FileStats } from '../../../../fs-union/fs-api.js';
 import type { ProgramContext } from '../../program.js';
 import { ExecutableNotFoundError, ExecutablePermissionError, resolveExecutable } from '../../exec/resolve.js';
-import { complain, errorText, iterate, resolvePath, write } from '../io.js';
+import { complain, errorText, resolvePath, write } from '../io.js';
+import { inputChunks } from './input.js';
 import { matchPattern } from '../sh/pattern.js';
 
 type Test = (path: string, st: FileStats, depth: number) => Promise<boolean>;
@@ -174,7 +175,7 @@ export async function xargs(ctx: ProgramContext): Promise<number> {
   }
   const command = args.length > 0 ? args : ['echo'];
   const chunks: Buffer[] = [];
-  for await (const c of iterate(ctx.stdin, ctx.signal)) chunks.push(c);
+  for await (const c of inputChunks(ctx)) chunks.push(c);
   const text = Buffer.concat(chunks).toString('utf8');
   const items = nul ? text.split('\0').filter((s) => s !== '') : replace !== undefined ? text.split('\n').filter((s) => s.trim() !== '') : splitXargs(text);
   const runs: string[][] = [];

@@ -276,7 +276,7 @@ export async function sed(ctx: ProgramContext): Promise<number> {
         continue;
       }
       for (const c of cmds) c.inRange = false;
-      const { text } = runSed(cmds, splitKeep(data.toString('utf8')), quiet, 0, true);
+      const { text } = await runSedInSteps(ctx, cmds, splitKeep(data.toString('utf8')), quiet);
       await ctx.fs.writeFile(path, text);
     }
     return status;
@@ -289,11 +289,28 @@ export async function sed(ctx: ProgramContext): Promise<number> {
       status = 2;
       continue;
     }
-    lines.push(...splitKeep(data.toString('utf8')));
+    // One push per line: spreading a big file's lines as arguments overflows the stack.
+    for (const line of splitKeep(data.toString('utf8'))) lines.push(line);
   }
-  const { text } = runSed(cmds, lines, quiet, 0, true);
+  const { text } = await runSedInSteps(ctx, cmds, lines, quiet);
   await write(ctx.stdout, text, ctx.signal);
   return status;
+}
+
+/** Lines run between two checkpoints: a big input must not hold the event loop. */
+const SED_STEP = 1024;
+
+/** {@link runSed} over all of `lines`, a step of lines at a time with a checkpoint between. */
+async function runSedInSteps(ctx: ProgramContext, cmds: SedCommand[], lines: string[], quiet: boolean): Promise<{ text: string }> {
+  const parts: string[] = [];
+  for (let from = 0; from < lines.length; from += SED_STEP) {
+    const wait = ctx.checkpoint();
+    if (wait) await wait;
+    const { text, quit } = runSed(cmds, lines.slice(from, from + SED_STEP), quiet, from, from + SED_STEP >= lines.length);
+    parts.push(text);
+    if (quit) break;
+  }
+  return { text: parts.join('') };
 }
 
 function splitKeep(text: string): string[] {

@@ -5,9 +5,9 @@
  */
 import type { ProgramContext } from '../../program.js';
 import { FileSink } from '../sh/io-table.js';
-import { complain, errorText, iterate, resolvePath, write } from '../io.js';
+import { complain, errorText, resolvePath, write } from '../io.js';
 import { options } from './common.js';
-import { inputLines, readInput } from './input.js';
+import { inputChunks, inputLines, readInput } from './input.js';
 
 /** Rewrites the obsolete `-5` form to `-n 5`. */
 function countShorthand(argv: string[]): string[] {
@@ -27,7 +27,7 @@ export async function head(ctx: ProgramContext): Promise<number> {
       let left = Number(opts.flags.get('c'));
       if (file === '-') {
         // Stream: the producer may be endless (`yes | head -c 10`).
-        for await (const chunk of iterate(ctx.stdin, ctx.signal)) {
+        for await (const chunk of inputChunks(ctx)) {
           if (left <= 0) break;
           await write(ctx.stdout, chunk.subarray(0, left), ctx.signal);
           left -= chunk.length;
@@ -155,7 +155,7 @@ function countBuffer(data: Buffer | undefined): Counts | undefined {
 async function countStream(ctx: ProgramContext): Promise<Counts> {
   const counts = { l: 0, w: 0, c: 0 };
   let inWord = false;
-  for await (const chunk of iterate(ctx.stdin, ctx.signal)) inWord = countInto(counts, chunk, inWord);
+  for await (const chunk of inputChunks(ctx)) inWord = countInto(counts, chunk, inWord);
   return counts;
 }
 
@@ -176,7 +176,7 @@ export async function tee(ctx: ProgramContext): Promise<number> {
       status = 1;
     }
   }
-  for await (const chunk of iterate(ctx.stdin, ctx.signal)) {
+  for await (const chunk of inputChunks(ctx)) {
     for (const s of sinks) await write(s, chunk, ctx.signal);
     await write(ctx.stdout, chunk, ctx.signal);
   }
@@ -337,7 +337,7 @@ export async function tr(ctx: ProgramContext): Promise<number> {
   const set1 = expandSet(a);
   const set2 = b === undefined ? [] : expandSet(b);
   const inSet1 = (c: string): boolean => set1.includes(c) !== opts.flags.has('c');
-  for await (const chunk of iterate(ctx.stdin, ctx.signal)) {
+  for await (const chunk of inputChunks(ctx)) {
     let out = '';
     let last = '';
     for (const c of chunk.toString('utf8')) {

@@ -9,6 +9,7 @@ import { expandPattern, expandWord, expandWords } from './expand.js';
 import type { FdTable } from './io-table.js';
 import { matchPattern } from './pattern.js';
 import type { Shell } from './shell.js';
+import { tailOfList } from './tail.js';
 
 /** Runs a compound command (its redirections already applied to `io`). */
 export async function runCompound(sh: Shell, command: Exclude<Command, SimpleCommand>, io: FdTable): Promise<number> {
@@ -18,8 +19,7 @@ export async function runCompound(sh: Shell, command: Exclude<Command, SimpleCom
     case 'subshell': {
       // A copy of the table: `exec >f` inside the subshell must not reach the parent.
       const fds = new Map(io);
-      const sub = sh.clone(fds);
-      return sub.runTop(() => sub.runList(command.body, fds));
+      return sh.subshell(fds, tailOfList(command.body), (sub) => sub.runList(command.body, fds));
     }
     case 'if': {
       for (const clause of command.clauses) {

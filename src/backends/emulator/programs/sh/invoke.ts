@@ -16,9 +16,10 @@ import type { Shell } from './shell.js';
 
 /**
  * Runs a command by name: a function (unless `skipFunctions`, as `command` and `exec` ask),
- * then a builtin, then a program. `assigns` apply to that command only.
+ * then a builtin, then a program (run in the shell's own process when `inPlace`: the last
+ * command of a subshell). `assigns` apply to that command only.
  */
-export async function invokeCommand(sh: Shell, argv: string[], assigns: [string, string][], io: FdTable, skipFunctions = false): Promise<number> {
+export async function invokeCommand(sh: Shell, argv: string[], assigns: [string, string][], io: FdTable, skipFunctions = false, inPlace = false): Promise<number> {
   const name = argv[0]!;
   const fn = skipFunctions ? undefined : sh.functions.get(name);
   const builtin = Object.hasOwn(shellBuiltins, name) ? shellBuiltins[name] : undefined;
@@ -62,6 +63,7 @@ export async function invokeCommand(sh: Shell, argv: string[], assigns: [string,
   return sh.ctx.exec(argv, {
     // A background job's programs must also end when the top shell abandons its jobs.
     ...(sh.background ? { signal: sh.ctx.signal } : {}),
+    ...(inPlace ? { replace: true } : {}),
     env: sh.environment(assigns),
     cwd: sh.cwd,
     stdin: readableOf(io),

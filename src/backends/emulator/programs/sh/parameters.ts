@@ -34,8 +34,7 @@ export function lookupParameter(sh: Shell, name: string): string | undefined {
     case '?':
       return String(sh.status);
     case '$':
-      // Emulated programs have no pids of their own: report the container's PID 1.
-      return '1';
+      return String(sh.rootPid);
     case '#':
       return String(sh.params.length);
     case '0':

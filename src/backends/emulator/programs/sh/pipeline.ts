@@ -7,10 +7,12 @@
  *
  * @module
  */
+import type { ForkedProcess } from '../../program.js';
 import type { AndOr, Pipeline } from './ast.js';
 import { ExitSignal } from './control.js';
 import { createPipe, type FdTable } from './io-table.js';
 import type { Shell } from './shell.js';
+import { tailOfCommand } from './tail.js';
 
 /**
  * Runs `a && b || c`: each operand after the first runs only when the previous status allows.
@@ -44,22 +46,39 @@ export async function runPipeline(sh: Shell, pipeline: Pipeline, io: FdTable): P
   } else {
     const n = pipeline.commands.length;
     const pipes = Array.from({ length: n - 1 }, () => createPipe());
+    // One process per stage, forked in order; as in ash, the first fork that fails stops the
+    // forking, and the stages already forked still run to their end.
+    const children: ForkedProcess[] = [];
+    let refused: { error: unknown } | undefined;
+    for (let i = 0; i < n && !refused; i++) {
+      try {
+        children.push(sh.ctx.fork());
+      } catch (error) {
+        refused = { error };
+      }
+    }
     const runs = pipeline.commands.map(async (command, i) => {
       const input = i === 0 ? io.get(0) : pipes[i - 1]!;
       const output = i === n - 1 ? io.get(1) : pipes[i]!;
       const fds: FdTable = new Map(io);
       if (input) fds.set(0, input);
       if (output) fds.set(1, output);
-      const sub = sh.clone(fds);
       try {
-        return await sub.runTop(() => sub.runCommand(command, fds));
+        const child = children[i];
+        return child ? await sh.subshell(fds, tailOfCommand(command), (sub) => sub.runCommand(command, fds), child) : 0;
       } finally {
         if (i < n - 1) pipes[i]!.end();
         // The reader is done: a writer still feeding it gets EPIPE instead of blocking.
         if (i > 0) pipes[i - 1]!.destroy();
       }
     });
-    const statuses = await Promise.all(runs);
+    // Every stage ends before the pipeline does; one that was never forked closes its pipes at
+    // once, so its neighbours see EOF or EPIPE and end too.
+    const settled = await Promise.allSettled(runs);
+    if (refused) await sh.forkFailed(refused.error, io);
+    const failed = settled.find((r) => r.status === 'rejected');
+    if (failed) throw failed.reason;
+    const statuses = settled.map((r) => (r as PromiseFulfilledResult<number>).value);
     status = sh.flags.pipefail ? (statuses.filter((s) => s !== 0).pop() ?? 0) : statuses[n - 1]!;
   }
   return pipeline.bang ? (status === 0 ? 1 : 0) : status;

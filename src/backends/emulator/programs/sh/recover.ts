@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { BrokenPipeError, SignalledError, signalNumber } from '../io.js';
+import { BrokenPipeError, ForkError, SignalledError, signalNumber } from '../io.js';
 import { ExitSignal, ShellFailure } from './control.js';
 import type { FdTable } from './io-table.js';
 import { ShSyntaxError } from './lexer.js';
@@ -12,7 +12,8 @@ import type { Shell } from './shell.js';
 /**
  * Turns an error thrown by a command into its status: an expansion failure prints `sh: ...`
  * (and ends a non-interactive shell when fatal), EPIPE is 141, a signal is 128 + its number,
- * a syntax error in `eval`'d or sourced text ends the shell with 2. Anything else is rethrown.
+ * a syntax error in `eval`'d or sourced text ends the shell with 2, a failed fork too (after
+ * `can't fork`). SIGKILL and anything else is rethrown.
  */
 export async function recoverCommand(sh: Shell, e: unknown, io: FdTable): Promise<number> {
   if (e instanceof ShellFailure) {
@@ -22,6 +23,8 @@ export async function recoverCommand(sh: Shell, e: unknown, io: FdTable): Promis
   }
   if (e instanceof BrokenPipeError) return 141;
   if (e instanceof SignalledError) {
+    // SIGKILL cannot be handled: the shell ends here, whatever it was running (no trap runs).
+    if (e.signalName === 'SIGKILL') throw e;
     await sh.checkSignal();
     return 128 + signalNumber(e.signalName);
   }
@@ -29,5 +32,6 @@ export async function recoverCommand(sh: Shell, e: unknown, io: FdTable): Promis
     await sh.error(e.message, io);
     throw new ExitSignal(2);
   }
+  if (e instanceof ForkError) return sh.forkFailed(e, io);
   throw e;
 }

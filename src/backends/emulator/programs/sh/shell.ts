@@ -9,9 +9,9 @@
  * @module
  */
 import { posix } from 'node:path';
-import type { ProgramContext } from '../../program.js';
-import { signalNumber } from '../io.js';
-import type { Command, CommandSubstitution, List } from './ast.js';
+import type { ForkedProcess, ProgramContext } from '../../program.js';
+import { ForkError, signalNumber } from '../io.js';
+import type { Command, CommandSubstitution, List, SimpleCommand } from './ast.js';
 import { runCompound } from './compound.js';
 import { ExitSignal, LoopSignal, ReturnSignal, ShellFailure, SpecialBuiltinExit } from './control.js';
 import type { ExpandHost } from './expand.js';
@@ -25,11 +25,11 @@ import { runAndOr } from './pipeline.js';
 import { recoverCommand } from './recover.js';
 import { openRedirects } from './redirect.js';
 import { runSimpleCommand } from './simple-command.js';
+import { tailOfAndOr } from './tail.js';
 import { commandSubstitution } from './substitution.js';
 
-/** Shared between a shell and its subshells: job ids are unique per container shell tree. */
+/** Shared between a shell and its subshells. */
 interface JobCounter {
-  next: number;
   /** Fires when the top shell exits: the jobs it leaves behind are ended with it. */
   orphans: AbortController;
 }
@@ -54,7 +54,7 @@ export class Shell implements ExpandHost {
   cwd: string;
   /** Trap actions by signal name without `SIG` (`TERM`, `EXIT`). */
   traps: Map<string, string>;
-  /** Background jobs by their fake pid. */
+  /** Background jobs by their PID. */
   jobs = new Map<number, Promise<number>>();
   /** `$!`. */
   lastJob: number | undefined;
@@ -64,6 +64,8 @@ export class Shell implements ExpandHost {
   localFrames: Map<string, ShellVar | undefined>[] = [];
   /** True for subshells (pipelines, `( )`, `$( )`, `&`). */
   readonly isSubshell: boolean;
+  /** `$$`: the PID of the top shell, which its subshells keep, as in every POSIX shell. */
+  readonly rootPid: number;
   /** Status of the last command substitution (what an assignment-only command returns). */
   lastSubstitution = 0;
   /** Nesting of loops, for `break`/`continue`. */
@@ -75,6 +77,11 @@ export class Shell implements ExpandHost {
    * in every message, not only in those of builtins.
    */
   named = false;
+  /**
+   * The command this subshell may run its program for in its own process, without forking
+   * again (see tail.ts); set by whoever forked it.
+   */
+  tail: SimpleCommand | undefined;
   /** The builtin being run, named in its messages (`sh: cd: line 0: ...`). */
   commandName: string | undefined;
   #noErrexit = 0;
@@ -88,6 +95,7 @@ export class Shell implements ExpandHost {
     this.#background = background || (parent !== undefined && parent.#background);
     this.io = io;
     this.isSubshell = parent !== undefined;
+    this.rootPid = parent?.rootPid ?? ctx.pid;
     if (parent) {
       this.vars = new Map([...parent.vars].map(([k, v]) => [k, { ...v }]));
       this.params = [...parent.params];
@@ -110,7 +118,7 @@ export class Shell implements ExpandHost {
       this.flags = { errexit: false, xtrace: false, nounset: false, pipefail: false };
       this.cwd = ctx.cwd || '/';
       this.traps = new Map();
-      this.#jobCounter = { next: 100, orphans: new AbortController() };
+      this.#jobCounter = { orphans: new AbortController() };
       if (!this.vars.has('PWD')) this.vars.set('PWD', { value: this.cwd, exported: true });
       this.vars.set('PPID', { value: '0', exported: false });
       // As busybox ash: each new shell exports its nesting level.
@@ -129,9 +137,38 @@ export class Shell implements ExpandHost {
     return this.#noErrexit > 0;
   }
 
-  /** A subshell: a copy of this shell's state that cannot change it. */
-  clone(io: FdTable = this.io): Shell {
-    return new Shell(this.ctx, io, this);
+  /**
+   * Forks a process for a subshell (see {@link forkFailed} for when the container's process
+   * limit is reached).
+   */
+  async fork(io: FdTable): Promise<ForkedProcess> {
+    try {
+      return this.ctx.fork();
+    } catch (e) {
+      return this.forkFailed(e, io);
+    }
+  }
+
+  /**
+   * What a failed fork does: says so as ash does and ends this shell with status 2 (ash raises
+   * an error, which ends a non-interactive shell). Anything but a ForkError is rethrown.
+   */
+  async forkFailed(e: unknown, io: FdTable): Promise<never> {
+    if (!(e instanceof ForkError)) throw e;
+    await this.error(`can't fork: ${e.message}`, io);
+    throw new ExitSignal(2);
+  }
+
+  /**
+   * Runs `body` in a subshell, a copy of this shell's state that cannot change it, as a new
+   * process of the container (`child`, else one forked here), and resolves to its status.
+   * `tail` is the command that may exec in that process (see tail.ts).
+   */
+  async subshell(io: FdTable, tail: SimpleCommand | undefined, body: (sub: Shell) => Promise<number>, child?: ForkedProcess): Promise<number> {
+    using forked = child ?? (await this.fork(io));
+    const sub = new Shell({ ...this.ctx, pid: forked.pid, fork: forked.fork }, io, this);
+    sub.tail = tail;
+    return await sub.runTop(() => body(sub));
   }
 
   /**
@@ -305,15 +342,18 @@ export class Shell implements ExpandHost {
     for (const item of list.items) {
       await this.checkSignal();
       if (item.background) {
+        const child = await this.fork(io);
         // The job's own view of the signal also fires when the top shell exits (see abandonJobs).
-        const jobCtx = { ...this.ctx, signal: AbortSignal.any([this.ctx.signal, this.#jobCounter.orphans.signal]) };
+        const signal = AbortSignal.any([this.ctx.signal, this.#jobCounter.orphans.signal]);
+        const jobCtx = { ...this.ctx, pid: child.pid, fork: child.fork, signal };
         const sub = new Shell(jobCtx, new Map([...io, [0, emptySource()]]), this, true);
-        const id = this.#jobCounter.next++;
+        sub.tail = tailOfAndOr(item.command);
         const job = sub.runTop(() => runAndOr(sub, item.command, sub.io));
+        job.then(child.exit, child.exit);
         // A job nobody waits for must not surface as an unhandled rejection.
         job.catch(() => undefined);
-        this.jobs.set(id, job);
-        this.lastJob = id;
+        this.jobs.set(child.pid, job);
+        this.lastJob = child.pid;
         this.status = 0;
       } else {
         this.status = await runAndOr(this, item.command, io);
@@ -341,6 +381,9 @@ export class Shell implements ExpandHost {
   async runCommand(command: Command, io: FdTable): Promise<number> {
     await this.checkSignal();
     try {
+      // Every command is a step of the script: where a loop of builtins yields its time slice.
+      const wait = this.ctx.checkpoint();
+      if (wait) await wait;
       if (command.type === 'simple') return (this.status = await runSimpleCommand(this, command, io));
       if (command.type === 'function') {
         this.functions.set(command.name, command.body);
@@ -358,11 +401,11 @@ export class Shell implements ExpandHost {
   }
 
   /**
-   * Runs a command by name: a function, then a builtin, then a program through `ctx.exec`.
-   * `assigns` apply to that command only.
+   * Runs a command by name: a function, then a builtin, then a program through `ctx.exec`
+   * (in this shell's own process when `inPlace`). `assigns` apply to that command only.
    */
-  invoke(argv: string[], assigns: [string, string][], io: FdTable, skipFunctions = false): Promise<number> {
-    return invokeCommand(this, argv, assigns, io, skipFunctions);
+  invoke(argv: string[], assigns: [string, string][], io: FdTable, skipFunctions = false, inPlace = false): Promise<number> {
+    return invokeCommand(this, argv, assigns, io, skipFunctions, inPlace);
   }
 
   /** Resolves a path against the shell's working directory. */

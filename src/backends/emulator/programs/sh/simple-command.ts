@@ -43,8 +43,10 @@ export async function runSimpleCommand(sh: Shell, command: SimpleCommand, io: Fd
     return 0;
   }
   const opened = specialBuiltins.has(argv[0]!) ? await openSpecial(sh, command, io) : await openRedirects(sh, command.redirects, io);
+  // The last command of a subshell with no trap to run afterwards execs in place (tail.ts).
+  const inPlace = command === sh.tail && sh.traps.size === 0;
   try {
-    return await sh.invoke(argv, assigns, opened.io);
+    return await sh.invoke(argv, assigns, opened.io, false, inPlace);
   } finally {
     await opened.close();
   }

@@ -10,6 +10,7 @@ import { ShellFailure } from './control.js';
 import { ShSyntaxError } from './lexer.js';
 import { parseScript } from './parser.js';
 import type { Shell } from './shell.js';
+import { tailOfList } from './tail.js';
 
 const parseCache = new Map<string, List>();
 
@@ -44,8 +45,7 @@ export async function commandSubstitution(sh: Shell, part: CommandSubstitution):
       callback();
     },
   });
-  const sub = sh.clone(new Map([...sh.io, [1, collector]]));
-  sh.lastSubstitution = await sub.runTop(() => sub.runList(list));
+  sh.lastSubstitution = await sh.subshell(new Map([...sh.io, [1, collector]]), tailOfList(list), (sub) => sub.runList(list));
   return Buffer.concat(chunks).toString('utf8');
 }
 

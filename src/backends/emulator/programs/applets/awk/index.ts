@@ -25,6 +25,8 @@ const USAGE = 'usage: awk [-F SEP] [-v VAR=VAL]... [-f FILE | AWK_PROGRAM] [FILE
 async function mainLoop(interp: Interpreter, rules: Rule[]): Promise<number | undefined | 'exit'> {
   const inRange = rules.map(() => false);
   for (;;) {
+    const wait = interp.ctx.checkpoint();
+    if (wait) await wait;
     const rec = await interp.input.next();
     if (rec === null) return undefined;
     interp.state.setRecord(rec);

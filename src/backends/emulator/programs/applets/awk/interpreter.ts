@@ -273,6 +273,9 @@ export class Interpreter {
   /** Runs one statement. */
   async exec(s: Stmt): Promise<Flow> {
     if (this.ctx.signal.aborted) throw new SignalledError(String(this.ctx.signal.reason));
+    // Each statement is a step: a loop (or a recursion, through the calls in it) yields here.
+    const wait = this.ctx.checkpoint();
+    if (wait) await wait;
     switch (s.type) {
       case 'expr':
         await this.eval(s.expr);

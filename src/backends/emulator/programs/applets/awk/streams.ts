@@ -9,7 +9,8 @@
  */
 import { PassThrough, Writable } from 'node:stream';
 import type { ProgramContext } from '../../../program.js';
-import { errorText, iterate, readAll, readFileOf, readLine, resolvePath, write } from '../../io.js';
+import { errorText, readAll, readFileOf, readLine, resolvePath, write } from '../../io.js';
+import { inputChunks } from '../input.js';
 import { AwkRuntimeError, type AwkState } from './state.js';
 import { fromInput, toNumber } from './values.js';
 
@@ -50,7 +51,7 @@ class StdinLines {
   #ended = false;
 
   constructor(ctx: ProgramContext) {
-    this.#chunks = iterate(ctx.stdin, ctx.signal);
+    this.#chunks = inputChunks(ctx);
   }
 
   /** Whether a whole line is already buffered (so output may wait for more before a flush). */
