@@ -26,6 +26,7 @@ import { mountsUnder, unmount } from '../../src/backends/native/containers/overl
 import { ociSpec } from '../../src/backends/native/runtime/bundle.js';
 import { containerNofile } from '../../src/backends/native/runtime/rlimits.js';
 import { NativePaths } from '../../src/backends/native/paths.js';
+import { createNativeNetworks } from '../../src/backends/native/network/index.js';
 import { SupervisorClient } from '../../src/backends/native/supervisor/client.js';
 import { applyLayerToDirectory, decompressStream, writeImageArchive } from '../../src/fs-union/index.js';
 import { seedTestImage, TEST_IMAGE } from '../../src/testing/index.js';
@@ -97,7 +98,7 @@ export async function benchNative(options: NativeBenchOptions = {}): Promise<Ben
   const layerBytes = options.layerBytes ?? 200 * 1024 * 1024;
   const dir = await mkdtemp(join('/tmp', 'stowage-bench-native-'));
   const roots = { root: join(dir, 'root'), runRoot: join('/dev/shm', `stowage-bench-run-${randomBytes(4).toString('hex')}`) };
-  const native = await Engine.open({ backend: 'native', ...roots, supervisorIdleMs: 10_000 });
+  const native = await Engine.open({ backend: 'native', ...roots, network: { defaultSubnet: '10.251.0.0/24', subnetPool: '10.251.1.0/24', poolPrefix: 26 }, supervisorIdleMs: 10_000 });
   const docker = await Engine.open({ backend: 'docker' });
   const results: BenchResult[] = [];
   try {
@@ -155,6 +156,7 @@ export async function benchNative(options: NativeBenchOptions = {}): Promise<Ben
     await native.close();
     await docker.close();
     await new SupervisorClient(new NativePaths(roots.root, roots.runRoot), { idleMs: 0 }).shutdown().catch(() => undefined);
+    await createNativeNetworks({ root: roots.root, runRoot: roots.runRoot }).purge().catch(() => undefined);
     for (const mount of await mountsUnder(dir)) await unmount(mount).catch(() => undefined);
     await rm(dir, { recursive: true, force: true, maxRetries: 5 });
     await rm(roots.runRoot, { recursive: true, force: true, maxRetries: 5 });

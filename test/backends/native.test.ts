@@ -4,7 +4,7 @@ import { afterAll } from 'vitest';
 import { Engine } from '../../src/index.js';
 import { probeNative } from '../../src/backends/native/index.js';
 import { describeBackend } from '../../src/testing/index.js';
-import { removeNativeRoots } from './native/helpers.js';
+import { removeNativeRoots, testNetwork } from './native/helpers.js';
 
 // Its own temp roots; after the suite the supervisor is shut down and every mount under the
 // roots is gone before they are deleted.
@@ -14,8 +14,9 @@ afterAll(() => removeNativeRoots(base, roots));
 
 describeBackend({
   name: 'native',
-  open: () => Engine.open({ backend: 'native', ...roots, supervisorIdleMs: 5_000 }),
+  // Subnets of its own: other suites make bridges side by side.
+  open: async () => Engine.open({ backend: 'native', ...roots, network: await testNetwork(), supervisorIdleMs: 5_000 }),
   available: () => probeNative(),
-  // Until the network half lands: no bridge, links or published ports. Builds and pushes are not wired yet.
-  mayLack: ['networks', 'links', 'publishPorts', 'build', 'buildHeredocs', 'buildMounts', 'push'],
+  // Builds and pushes are not wired into native yet.
+  mayLack: ['build', 'buildHeredocs', 'buildMounts', 'push'],
 });

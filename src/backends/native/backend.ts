@@ -3,10 +3,12 @@
  *
  * @module
  */
-import type { Backend, BackendCapabilities, NetworkBackend } from '../../core/backend.js';
-import { BackendUnavailableError, UnsupportedError } from '../../core/errors.js';
+import type { Backend, BackendCapabilities } from '../../core/backend.js';
+import { BackendUnavailableError } from '../../core/errors.js';
 import { nativeContainers } from './containers/container-backend.js';
-import { NativeContext, type UserResolver } from './context.js';
+import { NativeContext, type NativeNetworkSettings, type UserResolver } from './context.js';
+import { missingNetworkParts } from './network/index.js';
+import { nativeNetworkBackend } from './network-backend.js';
 import { nativeImages } from './images/image-backend.js';
 import { missingNativePrerequisites } from './prerequisites.js';
 import { recoverRoot } from './recovery.js';
@@ -24,23 +26,18 @@ export interface NativeBackendOptions {
   supervisorIdleMs?: number;
   /** Resolves `user` strings in a container's root filesystem (default: numeric IDs only). */
   resolveUser?: UserResolver;
-}
-
-/** The networks part until the network half lands: no networks of its own. */
-function noNetworks(): NetworkBackend {
-  const unsupported = async (): Promise<never> => {
-    throw new UnsupportedError('networks are not wired into the native backend yet', { details: { backend: 'native' } });
-  };
-  return { create: unsupported, list: async () => [], inspect: unsupported, connect: unsupported, disconnect: unsupported, remove: unsupported };
+  /** Subnets and CNI plugins of the networks (defaults: bridge 10.199.0.0/16, pool 10.200.0.0/16 in /24s, /usr/lib/cni). */
+  network?: NativeNetworkSettings;
 }
 
 /**
  * Creates the native backend over a state root: repairs what a crash left (see recovery),
  * then serves containers through the root's supervisor, started on first need.
- * @throws BackendUnavailableError naming what this host lacks (Linux, root, runc, overlayfs)
+ * @throws BackendUnavailableError naming what this host lacks (Linux, root, runc, overlayfs,
+ *   iproute2/iptables, the CNI plugins)
  */
 export async function createNativeBackend(options: NativeBackendOptions = {}): Promise<Backend> {
-  const missing = await missingNativePrerequisites();
+  const missing = [...(await missingNativePrerequisites()), ...(await missingNetworkParts(options.network?.cniPath))];
   if (missing.length > 0) {
     throw new BackendUnavailableError(`the native backend cannot run here: ${missing.map((m) => m.message).join('; ')}`, {
       details: { missing: missing.map((m) => m.what) },
@@ -50,16 +47,17 @@ export async function createNativeBackend(options: NativeBackendOptions = {}): P
     ...(options.root !== undefined ? { root: options.root } : {}),
     ...(options.runRoot !== undefined ? { runRoot: options.runRoot } : {}),
     ...(options.resolveUser ? { resolveUser: options.resolveUser } : {}),
+    ...(options.network ? { network: options.network } : {}),
   });
   await recoverRoot(ctx);
-  const supervisor = new SupervisorClient(ctx.paths, { idleMs: options.supervisorIdleMs ?? 60_000 });
+  const supervisor = new SupervisorClient(ctx.paths, { idleMs: options.supervisorIdleMs ?? 60_000, ...(options.network ? { network: options.network } : {}) });
   const capabilities: BackendCapabilities = {
     tty: await ttyAvailable(),
     execKill: true,
     pause: true,
-    networks: false,
-    links: false,
-    publishPorts: false,
+    networks: true,
+    links: true,
+    publishPorts: true,
     build: false,
     buildHeredocs: false,
     buildMounts: false,
@@ -74,7 +72,7 @@ export async function createNativeBackend(options: NativeBackendOptions = {}): P
     containers: nativeContainers(ctx, supervisor),
     images: nativeImages(ctx),
     volumes: nativeVolumes(ctx),
-    networks: noNetworks(),
+    networks: nativeNetworkBackend(ctx, supervisor),
     async subscribeEvents(listener, onError) {
       const stop = await ctx.events.subscribe(listener, onError);
       subscriptions.add(stop);

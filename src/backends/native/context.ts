@@ -17,6 +17,7 @@ import { abstractLockName, withLock } from './state/engine-lock.js';
 import { EventLog } from './state/event-log.js';
 import { VolumeStore } from './volumes/volume-store.js';
 import { InvalidArgumentError } from '../../core/errors.js';
+import { createNativeNetworks, type NativeNetworks } from './network/index.js';
 
 /** Resolves a container's `user` string against its root filesystem. */
 export type UserResolver = (rootfs: string, user: string) => Promise<ResolvedUser>;
@@ -34,8 +35,22 @@ export const numericUserResolver: UserResolver = async (_rootfs, user) => {
   return { uid: Number(m[1]), gid: Number(m[2] ?? m[1]), additionalGids: [] };
 };
 
+/** Network settings of a root (see the network half's options). */
+export interface NativeNetworkSettings {
+  /** The default `bridge` network's subnet (default 10.199.0.0/16). */
+  defaultSubnet?: string;
+  /** The pool user networks draw subnets from (default 10.200.0.0/16). */
+  subnetPool?: string;
+  /** Prefix length of subnets drawn from the pool (default 24). */
+  poolPrefix?: number;
+  /** Directory of the CNI plugins (default /usr/lib/cni). */
+  cniPath?: string;
+}
+
 /** Options every process of a native engine opens its context with. */
 export interface NativeContextOptions {
+  /** Network settings (the supervisor gets the same). */
+  network?: NativeNetworkSettings;
   /** State root (default `/var/lib/stowage`). */
   root?: string;
   /** Runtime root (default `/run/stowage`). */
@@ -60,9 +75,13 @@ export class NativeContext {
   readonly events: EventLog;
   /** User resolution. */
   readonly resolveUser: UserResolver;
+  /** The network half. */
+  readonly networks: NativeNetworks;
+  /** The network settings it was opened with. */
+  readonly networkSettings: NativeNetworkSettings;
   readonly #lockName: string;
 
-  private constructor(paths: NativePaths, lockName: string, resolveUser: UserResolver) {
+  private constructor(paths: NativePaths, lockName: string, resolveUser: UserResolver, networkLockName: string, network: NativeNetworkSettings) {
     this.paths = paths;
     this.#lockName = lockName;
     this.images = new ImageStore(paths, (fn, signal) => this.locked(fn, signal));
@@ -71,6 +90,15 @@ export class NativeContext {
     this.runc = new Runc(paths.runc);
     this.events = new EventLog(join(paths.runRoot, 'events.jsonl'));
     this.resolveUser = resolveUser;
+    this.networkSettings = network;
+    // The network half takes its lock itself and it is not reentrant: a scope of its own,
+    // never the engine lock (which callers may hold around it).
+    this.networks = createNativeNetworks({
+      root: paths.root,
+      runRoot: paths.runRoot,
+      ...network,
+      lock: (fn, signal) => withLock(networkLockName, fn, signal),
+    });
   }
 
   /** Creates the directories and the context. */
@@ -79,7 +107,13 @@ export class NativeContext {
     await mkdir(paths.root, { recursive: true, mode: 0o711 });
     await mkdir(paths.runRoot, { recursive: true, mode: 0o700 });
     await mkdir(paths.runc, { recursive: true, mode: 0o700 });
-    const ctx = new NativeContext(paths, await abstractLockName(paths.root, 'engine'), options.resolveUser ?? numericUserResolver);
+    const ctx = new NativeContext(
+      paths,
+      await abstractLockName(paths.root, 'engine'),
+      options.resolveUser ?? numericUserResolver,
+      await abstractLockName(paths.root, 'network'),
+      options.network ?? {},
+    );
     await ctx.images.init();
     await ctx.containers.init();
     await ctx.volumes.init();

@@ -7,6 +7,7 @@
  * @module
  */
 import type { NativeBackendOptions } from './backend.js';
+import { missingNetworkParts } from './network/index.js';
 import { missingNativePrerequisites } from './prerequisites.js';
 
 export { createNativeBackend, type NativeBackendOptions } from './backend.js';
@@ -22,8 +23,8 @@ declare module '../../core/open-backend.js' {
   }
 }
 
-/** Whether the native backend can run here (Linux, root, runc, overlayfs). */
-export async function probeNative(_options: NativeBackendOptions = {}): Promise<boolean> {
-  return (await missingNativePrerequisites()).length === 0;
+/** Whether the native backend can run here (Linux, root, runc, overlayfs, iproute2, iptables, the CNI plugins). */
+export async function probeNative(options: NativeBackendOptions = {}): Promise<boolean> {
+  return (await missingNativePrerequisites()).length === 0 && (await missingNetworkParts(options.network?.cniPath)).length === 0;
 }
 

@@ -10,7 +10,9 @@
  * - when no supervisor is alive, containers recorded as running are reconciled with runc
  *   (killed and marked exited 255: nobody can capture their exit any more).
  *
- * (Network leftovers, netns, veths and port holders, are the network half's reconcile.)
+ * - and then, still without a supervisor, the network half's reconcile removes namespaces,
+ *   veths and address reservations of containers that no longer run (port holders live in
+ *   the supervisor and died with it).
  *
  * @module
  */
@@ -98,6 +100,8 @@ export async function recoverRoot(ctx: NativeContext): Promise<RecoveryReport> {
     // No supervisor serves this root: nobody watches containers recorded as running.
     try {
       report.reconciled.push(...(await reconcileContainers(ctx)));
+      // Nothing runs without a supervisor: every sandbox of this root is a leftover.
+      await ctx.networks.reconcile(new Set());
     } finally {
       await supervisorLock.release();
     }

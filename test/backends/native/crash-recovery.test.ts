@@ -28,7 +28,7 @@ let skipWhy: string | undefined;
 let roots: TempRoots;
 let paths: NativePaths;
 
-const open = () => Engine.open({ backend: 'native', root: roots.root, runRoot: roots.runRoot, supervisorIdleMs: 3_000 });
+const open = () => Engine.open({ backend: 'native', root: roots.root, runRoot: roots.runRoot, network: roots.network, supervisorIdleMs: 3_000 });
 
 beforeAll(async () => {
   skipWhy = await nativeUnavailable();
@@ -48,7 +48,7 @@ afterAll(async () => {
 async function crashAt(point: CrashPoint, operation: string): Promise<void> {
   // A crash point in the supervisor needs a supervisor started by the child, with its env.
   await new SupervisorClient(paths, { idleMs: 0 }).shutdown();
-  const outcome = await run(process.execPath, ['--import', 'tsx', child, JSON.stringify({ op: 'crash', root: roots.root, runRoot: roots.runRoot, image: TEST_IMAGE, operation })], {
+  const outcome = await run(process.execPath, ['--import', 'tsx', child, JSON.stringify({ op: 'crash', root: roots.root, runRoot: roots.runRoot, network: roots.network, image: TEST_IMAGE, operation })], {
     env: { ...process.env, STOWAGE_NATIVE_CRASH_AT: point },
     timeout: 60_000,
   }).then(() => 'completed', (error: { signal?: string; code?: number }) => error.signal ?? `exit ${error.code}`);

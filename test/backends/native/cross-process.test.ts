@@ -21,7 +21,7 @@ beforeAll(async () => {
   skipWhy = await nativeUnavailable();
   if (skipWhy) return;
   roots = await tempRoots();
-  const open = () => Engine.open({ backend: 'native', root: roots.root, runRoot: roots.runRoot, supervisorIdleMs: 5_000 });
+  const open = () => Engine.open({ backend: 'native', root: roots.root, runRoot: roots.runRoot, network: roots.network, supervisorIdleMs: 5_000 });
   a = await open();
   b = await open();
   await seedTestImage(a);
@@ -34,7 +34,7 @@ afterAll(async () => {
 });
 
 async function inChild(command: Record<string, unknown>): Promise<string> {
-  const { stdout } = await run(process.execPath, ['--import', 'tsx', child, JSON.stringify({ root: roots.root, runRoot: roots.runRoot, image: TEST_IMAGE, ...command })], { timeout: 60_000 });
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', child, JSON.stringify({ root: roots.root, runRoot: roots.runRoot, network: roots.network, image: TEST_IMAGE, ...command })], { timeout: 60_000 });
   return stdout.trim();
 }
 

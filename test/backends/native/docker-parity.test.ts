@@ -55,7 +55,7 @@ beforeAll(async () => {
   busyboxRootfsTar({ requireBinary: true }).pipe(child.stdin);
   await new Promise((resolve) => child.on('close', resolve));
   roots = await tempRoots();
-  engine = await Engine.open({ backend: 'native', root: roots.root, runRoot: roots.runRoot, supervisorIdleMs: 2000 });
+  engine = await Engine.open({ backend: 'native', root: roots.root, runRoot: roots.runRoot, network: roots.network, supervisorIdleMs: 2000 });
   await engine.images.import(busyboxRootfsTar({ requireBinary: true }), { ref: tag });
 });
 

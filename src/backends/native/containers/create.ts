@@ -87,6 +87,11 @@ async function reserveGeneratedName(ctx: NativeContext, id: string): Promise<str
 /** Creates a container. @throws NotFoundError for a missing image; ConflictError for a taken name */
 export async function createContainer(ctx: NativeContext, request: ContainerCreateRequest, signal?: AbortSignal): Promise<ContainerCreateResult> {
   const image = await ctx.images.resolve(request.image);
+  const network = request.network ?? 'bridge';
+  if (!['bridge', 'none', 'host'].includes(network)) await ctx.networks.inspect(network, signal);
+  // Links name containers that must exist now; they are kept by name.
+  const links: { name: string; alias: string }[] = [];
+  for (const link of request.links) links.push({ name: (await ctx.containers.get(link.name)).record.name, alias: link.alias });
   const id = randomBytes(32).toString('hex');
   const config = mergeConfig(request, image.config.config, id);
   const dir = ctx.containers.dir(id);
@@ -114,8 +119,8 @@ export async function createContainer(ctx: NativeContext, request: ContainerCrea
           autoRemove: request.autoRemove,
           publishAll: request.publishAll,
           ports: request.ports,
-          links: request.links,
-          network: request.network ?? 'bridge',
+          links,
+          network,
           networkAliases: request.networkAliases,
         },
         mounts: resolved.mounts,

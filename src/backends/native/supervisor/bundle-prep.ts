@@ -14,6 +14,7 @@ import type { ContainerRecord } from '../containers/record.js';
 import { ensureRootfs } from '../containers/rootfs.js';
 import { ociSpec, type BundleMount } from '../runtime/bundle.js';
 import { containerNofile } from '../runtime/rlimits.js';
+import type { RunNetwork } from './networking.js';
 
 /** Where a prepared bundle is. */
 export interface PreparedBundle {
@@ -30,30 +31,19 @@ export function containerArgv(record: ContainerRecord): string[] {
   return [...(record.config.entrypoint ?? []), ...(record.config.cmd ?? [])];
 }
 
-/** Network facts for a start (from the network half; absent: a fresh namespace with only loopback). */
-export interface StartNetwork {
-  /** The namespace to join. */
-  netnsPath?: string;
-  /** The container's own address, for its hosts file. */
-  ipAddress?: string;
-  /** Full hosts file text, when the network half writes it. */
-  hosts?: string;
-  /** Full resolv.conf text, when the network half writes it. */
-  resolv?: string;
-}
-
 /** Prepares a container's bundle for `runc run`. */
-export async function prepareBundle(ctx: NativeContext, record: ContainerRecord, network: StartNetwork = {}): Promise<PreparedBundle> {
+export async function prepareBundle(ctx: NativeContext, record: ContainerRecord, network: RunNetwork): Promise<PreparedBundle> {
   const rootfs = await ensureRootfs(ctx.paths, ctx.containers, record);
   const base = ctx.containers.dir(record.id).base;
   const files = { hosts: join(base, 'hosts'), hostname: join(base, 'hostname'), resolv: join(base, 'resolv.conf') };
   const hostname = record.config.hostname;
-  // Written afresh at every start (nothing to preserve across a crash): plain writes, no fsync.
-  await Promise.all([
-    writeFile(files.hosts, network.hosts ?? hostsFile(network.ipAddress ? [{ ip: network.ipAddress, names: [hostname] }] : [])),
-    writeFile(files.hostname, `${hostname}\n`),
-    resolvConf().then((text) => writeFile(files.resolv, network.resolv ?? text)),
-  ]);
+  // Written afresh at every start (nothing to preserve across a crash): plain writes, no
+  // fsync. With a network, the network half wrote hosts and resolv.conf (and keeps hosts up
+  // to date as members come and go).
+  await writeFile(files.hostname, `${hostname}\n`);
+  if (!network.filesWritten) {
+    await Promise.all([writeFile(files.hosts, hostsFile([])), resolvConf().then((text) => writeFile(files.resolv, text))]);
+  }
   const user = await ctx.resolveUser(rootfs, record.config.user);
   const mounts: BundleMount[] = [
     ...record.mounts.map((m) => ({ destination: m.destination, source: m.source, readOnly: m.readOnly })),
@@ -69,7 +59,7 @@ export async function prepareBundle(ctx: NativeContext, record: ContainerRecord,
   const spec = ociSpec({
     process: {
       args: containerArgv(record),
-      env: processEnv(record.config),
+      env: processEnv(record.config, network.linkEnv),
       cwd: record.config.workingDir || '/',
       user,
       terminal: record.config.tty,

@@ -15,6 +15,7 @@ import { connect, type Socket } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { abortErrorFrom, BackendUnavailableError, StowageError, throwIfAborted } from '../../../core/errors.js';
+import type { NativeNetworkSettings } from '../context.js';
 import type { NativePaths } from '../paths.js';
 import { fromWire, readLine, type Request, type Response } from './protocol.js';
 
@@ -54,9 +55,12 @@ export class SupervisorClient {
   readonly #idleMs: number;
   #starting: Promise<void> | undefined;
 
-  constructor(paths: NativePaths, options: { idleMs: number }) {
+  readonly #network: NativeNetworkSettings | undefined;
+
+  constructor(paths: NativePaths, options: { idleMs: number; network?: NativeNetworkSettings }) {
     this.#paths = paths;
     this.#idleMs = options.idleMs;
+    this.#network = options.network;
   }
 
   /** A connection to the supervisor, starting it when none listens. */
@@ -78,7 +82,7 @@ export class SupervisorClient {
     delete env.NODE_OPTIONS;
     let exited: number | null | undefined;
     try {
-      const child = spawn(command, [...args, JSON.stringify({ root: this.#paths.root, runRoot: this.#paths.runRoot, idleMs: this.#idleMs })], {
+      const child = spawn(command, [...args, JSON.stringify({ root: this.#paths.root, runRoot: this.#paths.runRoot, idleMs: this.#idleMs, network: this.#network })], {
         detached: true,
         stdio: ['ignore', log, log],
         cwd: '/',

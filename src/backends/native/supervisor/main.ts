@@ -6,7 +6,7 @@
  * @module
  */
 import { chmod } from 'node:fs/promises';
-import { NativeContext } from '../context.js';
+import { NativeContext, type NativeNetworkSettings } from '../context.js';
 import { connect } from 'node:net';
 import { abstractLockName, tryAcquireLock, type HeldLock } from '../state/engine-lock.js';
 import { reconcileContainers } from './reconcile.js';
@@ -17,6 +17,7 @@ interface MainOptions {
   root: string;
   runRoot: string;
   idleMs: number;
+  network?: NativeNetworkSettings;
 }
 
 /** Answers whether a supervisor listens on the socket. */
@@ -46,11 +47,14 @@ async function singletonLock(root: string, socket: string): Promise<HeldLock | u
 
 async function main(): Promise<void> {
   const options = JSON.parse(process.argv[2] ?? '{}') as MainOptions;
-  const ctx = await NativeContext.open({ root: options.root, runRoot: options.runRoot });
+  const ctx = await NativeContext.open({ root: options.root, runRoot: options.runRoot, ...(options.network ? { network: options.network } : {}) });
   const singleton = await singletonLock(ctx.paths.root, ctx.paths.supervisorSocket);
   if (!singleton) return;
   const supervisor = new Supervisor(ctx);
   await reconcileContainers(ctx);
+  // Nothing runs now (reconcile killed what a dead supervisor left): every sandbox, veth and
+  // address reservation of this root is a leftover.
+  await ctx.networks.reconcile(new Set());
   let exiting = false;
   const server = await serve(supervisor, {
     path: ctx.paths.supervisorSocket,

@@ -32,6 +32,8 @@ export const RequestSchema = z.discriminatedUnion('op', [
   z.object({ op: z.literal('remove'), id: Id, force: z.boolean(), volumes: z.boolean() }),
   z.object({ op: z.literal('wait'), id: Id }),
   z.object({ op: z.literal('attach'), id: Id, stdin: z.boolean() }),
+  z.object({ op: z.literal('connect'), id: Id, network: z.string(), aliases: z.array(z.string()) }),
+  z.object({ op: z.literal('disconnect'), id: Id, network: z.string() }),
   z.object({ op: z.literal('shutdown') }),
 ]);
 

@@ -35,6 +35,8 @@ async function handle(supervisor: Supervisor, request: Request, socket: Socket, 
     case 'remove': return supervisor.remove(request.id, request.force, request.volumes);
     case 'wait': return { exitCode: await supervisor.wait(request.id) };
     case 'attach': return supervisor.attach(request.id, socket, request.stdin);
+    case 'connect': return supervisor.connect(request.id, request.network, request.aliases);
+    case 'disconnect': return supervisor.disconnect(request.id, request.network);
     case 'shutdown':
       // Containers die with their supervisor's will: nobody could record their exit after it.
       await supervisor.killAll();

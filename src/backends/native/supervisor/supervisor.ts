@@ -8,7 +8,9 @@
  * @module
  */
 import type { Socket } from 'node:net';
-import { ConflictError, InvalidArgumentError } from '../../../core/errors.js';
+import { ConflictError, InvalidArgumentError, UnsupportedError } from '../../../core/errors.js';
+import { PortProxy } from '../network/index.js';
+import { setUpNetwork, tearDownNetwork } from './networking.js';
 import type { NativeContext } from '../context.js';
 import { releaseRootfs } from '../containers/rootfs.js';
 import type { ContainerState } from '../containers/record.js';
@@ -28,10 +30,22 @@ export class Supervisor {
   readonly #queues = new Map<string, Promise<unknown>>();
   /** Resolved once each run's exit is recorded. */
   readonly #recorded = new Map<string, Promise<void>>();
+  /** Published ports of every running container. */
+  readonly #proxy = new PortProxy();
+  #defaultNetwork: Promise<unknown> | undefined;
 
   constructor(ctx: NativeContext) {
     this.ctx = ctx;
   }
+
+  /** Makes the default network once per supervisor (retried after a failure). */
+  #ensureDefault = async (): Promise<void> => {
+    this.#defaultNetwork ??= this.ctx.networks.ensureDefault().catch((error: unknown) => {
+      this.#defaultNetwork = undefined;
+      throw error;
+    });
+    await this.#defaultNetwork;
+  };
 
   /** How many containers run now. */
   get running(): number {
@@ -62,13 +76,15 @@ export class Supervisor {
   async #start(id: string): Promise<void> {
     if (this.#runs.has(id)) return;
     const { record, state } = await this.ctx.containers.get(id);
-    const bundle = await prepareBundle(this.ctx, record);
+    const network = await setUpNetwork(this.ctx, record, this.#proxy, this.#ensureDefault);
     const sinks = this.#waitingAttach.get(id) ?? new Set();
-    this.#waitingAttach.delete(id);
     let run: ContainerRun;
     try {
+      const bundle = await prepareBundle(this.ctx, record, network);
+      this.#waitingAttach.delete(id);
       run = await ContainerRun.start(this.ctx.runc, id, bundle, { logPath: this.ctx.containers.dir(id).log, openStdin: record.config.openStdin, tty: record.config.tty, sinks });
     } catch (error) {
+      await tearDownNetwork(this.ctx, id, this.#proxy);
       if (!(error instanceof StartFailure)) throw error;
       await this.ctx.containers.putState(id, { ...state, exitCode: error.exitCode, error: error.message });
       for (const sink of sinks) sink.end();
@@ -78,13 +94,16 @@ export class Supervisor {
     crashPoint('start:after-runc');
     for (const sink of sinks) if (sink.stdin && run.stdin) sink.stdin.pipe(run.stdin, { end: false });
     const startedAt = new Date().toISOString();
-    await this.ctx.containers.putState(id, { status: 'running', pid: run.pid, exitCode: 0, startedAt, starts: (state.starts ?? 0) + 1 });
+    await this.ctx.containers.putState(id, {
+      status: 'running', pid: run.pid, exitCode: 0, startedAt, starts: (state.starts ?? 0) + 1, ports: network.ports, networks: network.networks,
+    });
     await this.ctx.events.append({ type: 'container', action: 'start', id, name: record.name, attributes: { image: record.image, name: record.name } });
     this.#recorded.set(id, run.exited.then((code) => this.#onExit(id, run, code, startedAt)));
   }
 
   async #onExit(id: string, run: ContainerRun, exitCode: number, startedAt: string): Promise<void> {
     if (this.#runs.get(id) === run) this.#runs.delete(id);
+    await tearDownNetwork(this.ctx, id, this.#proxy);
     const found = await this.ctx.containers.read(id).catch(() => undefined);
     if (!found) return;
     await this.ctx.containers.putState(id, { status: 'exited', exitCode, startedAt, finishedAt: new Date().toISOString(), starts: found.state.starts });
@@ -199,6 +218,7 @@ export class Supervisor {
       await this.#signal(id, 'KILL');
       await this.#ended(id);
     }
+    await tearDownNetwork(this.ctx, id, this.#proxy);
     await this.ctx.locked(async () => {
       await releaseRootfs(this.ctx.containers, id);
       crashPoint('remove:after-unmount');
@@ -241,9 +261,43 @@ export class Supervisor {
     }
   }
 
-  /** Kills every container this supervisor runs (shutdown). */
+  /** Kills every container this supervisor runs and closes the port proxy (shutdown). */
   async killAll(): Promise<void> {
     for (const id of [...this.#runs.keys()]) await this.#signal(id, 'KILL');
     await Promise.all([...this.#recorded.values()]);
+    await this.#proxy.close();
+  }
+
+  /** Connects a running container to another network. */
+  connect(id: string, network: string, aliases: string[]): Promise<void> {
+    return this.#serial(id, async () => {
+      const { record, state } = await this.ctx.containers.get(id);
+      if (!this.#runs.has(id)) {
+        throw new UnsupportedError('the native backend connects running containers only', { details: { container: id, network } });
+      }
+      const endpoint = await this.ctx.networks.connect(id, network, { name: record.name, aliases });
+      const info = await this.ctx.networks.inspect(network);
+      await this.ctx.containers.putState(id, {
+        ...state,
+        networks: { ...state.networks, [info.name]: { ipAddress: endpoint.ipAddress, aliases: endpoint.aliases, gateway: endpoint.gateway, macAddress: endpoint.macAddress } },
+      });
+      await this.ctx.events.append({ type: 'network', action: 'connect', id: info.id, name: info.name, attributes: { container: id, name: info.name } });
+    });
+  }
+
+  /** Disconnects a running container from a network. */
+  disconnect(id: string, network: string): Promise<void> {
+    return this.#serial(id, async () => {
+      const { state } = await this.ctx.containers.get(id);
+      const info = await this.ctx.networks.inspect(network);
+      if (!this.#runs.has(id)) {
+        throw new UnsupportedError('the native backend disconnects running containers only', { details: { container: id, network } });
+      }
+      await this.ctx.networks.disconnect(id, info.name);
+      const networks = { ...state.networks };
+      delete networks[info.name];
+      await this.ctx.containers.putState(id, { ...state, networks });
+      await this.ctx.events.append({ type: 'network', action: 'disconnect', id: info.id, name: info.name, attributes: { container: id, name: info.name } });
+    });
   }
 }
