@@ -9,9 +9,12 @@ import type { NativeContext } from '../context.js';
 import { importRootfs, loadImages, saveImages } from './import-save-load.js';
 import type { ImageUser } from './image-remove.js';
 import { chainIds } from './layer-store.js';
+import { buildDockerfile } from '../../../builder/index.js';
+import { createNativeBuildHost } from './build-host.js';
 
 /** Creates the images part of the backend. */
 export function nativeImages(ctx: NativeContext): ImageBackend {
+  let host: ReturnType<typeof createNativeBuildHost> | undefined;
   /** Which container uses each image, read once per removal (under the engine lock). */
   const usage = async (): Promise<{ userOf: (id: string) => ImageUser; layers: Set<string> }> => {
     const users = new Map<string, { containerId: string; running: boolean }>();
@@ -44,8 +47,22 @@ export function nativeImages(ctx: NativeContext): ImageBackend {
       await ctx.events.append({ type: 'image', action: 'import', id, attributes: {} });
       return { id };
     },
-    async build() {
-      throw new UnsupportedError('Dockerfile builds are not wired into the native backend yet', { details: { backend: 'native' } });
+    async build(request, options) {
+      // One host per backend: its parsed-layer cache lives as long as the engine.
+      host ??= createNativeBuildHost(ctx);
+      const result = await buildDockerfile(host, {
+        context: request.context,
+        dockerfile: request.dockerfile,
+        buildArgs: request.buildArgs,
+        noCache: request.noCache,
+        labels: request.labels,
+        tags: request.tags,
+        ...(request.target === undefined ? {} : { target: request.target }),
+        ...(request.onProgress ? { onProgress: request.onProgress } : {}),
+        ...(options?.signal ? { signal: options.signal } : {}),
+      });
+      await ctx.events.append({ type: 'image', action: 'build', id: result.id, attributes: {} });
+      return result;
     },
     list: () => ctx.images.list(),
     inspect: (ref) => ctx.images.inspect(ref),

@@ -30,10 +30,16 @@ export interface HistoryStep {
   emptyLayer: boolean;
 }
 
+/** The runnable config with what builds add (`SHELL`). */
+export interface StoredRunnableConfig extends ChangeableConfig {
+  /** The shell for shell forms, when not `["/bin/sh", "-c"]` (Dockerfile `SHELL`). */
+  shell?: string[];
+}
+
 /** An image config, parsed. */
 export interface ParsedImageConfig {
-  /** The runnable config (with the fields changes can set). */
-  config: ChangeableConfig;
+  /** The runnable config (with the fields changes and builds can set). */
+  config: StoredRunnableConfig;
   /** Creation time (the epoch when absent). */
   created: Date;
   /** Top-level author. */
@@ -78,7 +84,7 @@ function healthcheckJson(h: HealthcheckConfig): Record<string, unknown> {
 }
 
 /** The `config` object of the JSON. */
-function runnableJson(c: ChangeableConfig): Record<string, unknown> {
+function runnableJson(c: StoredRunnableConfig): Record<string, unknown> {
   const set = (list: readonly string[]) => (list.length ? Object.fromEntries(list.map((k) => [k, {}])) : undefined);
   const out: Record<string, unknown> = {
     User: c.user,
@@ -92,6 +98,7 @@ function runnableJson(c: ChangeableConfig): Record<string, unknown> {
     Labels: Object.keys(c.labels).length ? c.labels : undefined,
     OnBuild: c.onBuild?.length ? c.onBuild : undefined,
     StopSignal: c.stopSignal || undefined,
+    Shell: c.shell?.length ? c.shell : undefined,
   };
   // Absent fields are left out, as Go's omitempty does; null Cmd/Entrypoint are kept.
   return Object.fromEntries(Object.entries(out).filter(([, v]) => v !== undefined && v !== ''));
@@ -147,6 +154,7 @@ const ConfigJsonSchema = z.object({
     Labels: z.record(z.string(), z.string()).nullish(),
     OnBuild: StringList,
     StopSignal: z.string().optional(),
+    Shell: StringList,
     Healthcheck: z.object({
       Test: StringList,
       Interval: z.number().optional(),
@@ -183,7 +191,7 @@ export function decodeImageConfig(bytes: Uint8Array): ParsedImageConfig {
   if (!parsed.success) throw new InvalidArgumentError('not an image config', { cause: parsed.error });
   const j = parsed.data;
   const c = j.config ?? {};
-  const config: ChangeableConfig = {
+  const config: StoredRunnableConfig = {
     env: c.Env ?? [],
     cmd: c.Cmd ?? null,
     entrypoint: c.Entrypoint ?? null,
@@ -194,6 +202,7 @@ export function decodeImageConfig(bytes: Uint8Array): ParsedImageConfig {
     labels: c.Labels ?? {},
     ...(c.StopSignal ? { stopSignal: c.StopSignal } : {}),
     ...(c.OnBuild?.length ? { onBuild: c.OnBuild } : {}),
+    ...(c.Shell?.length ? { shell: c.Shell } : {}),
     ...(c.Healthcheck?.Test ? {
       healthcheck: {
         test: c.Healthcheck.Test,
