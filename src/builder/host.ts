@@ -96,6 +96,11 @@ export interface RunStepResult<L extends BuildLayer> {
   exitCode: number;
   /** The diff of the step's container, as a layer (present when the exit code is 0). */
   layer?: L;
+  /**
+   * Why the command could not be started, in the runtime's words (`unable to find user x: no
+   * matching entries in passwd file`); the exit code is then not the command's.
+   */
+  error?: string;
 }
 
 /** What a cache entry remembers for one step. */

@@ -99,7 +99,8 @@ export async function runStep<L extends BuildLayer>(session: BuildSession<L>, st
     tail.push(partial);
   }
   if (result.exitCode !== 0 || !result.layer) {
-    throw new BuildError(`process "${argv.join(' ')}" did not complete successfully: exit code: ${result.exitCode}`, {
+    const reason = result.error ?? `exit code: ${result.exitCode}`;
+    throw new BuildError(`process "${argv.join(' ')}" did not complete successfully: ${reason}`, {
       details: { step: index, instruction: info.instruction, exitCode: result.exitCode, output: tail.slice(-TAIL_LINES).join('\n') },
     });
   }

@@ -65,6 +65,14 @@ export type CredentialLookup =
   /** Configured in a way the client cannot use (a credential helper): the error to raise if the registry insists. */
   | { kind: 'unsupported'; error: UnsupportedError };
 
+/**
+ * The error for a registry that refused access (`refusal`) when the only credentials configured
+ * for it live in a credential helper: the helper's {@link UnsupportedError}, caused by the refusal.
+ */
+export function helperRefusal(helper: UnsupportedError, refusal: Error): UnsupportedError {
+  return new UnsupportedError(helper.message, { details: helper.details, cause: refusal });
+}
+
 /** Looks credentials up, reading the config file once per instance. */
 export class CredentialStore {
   readonly #options: CredentialOptions;

@@ -17,7 +17,7 @@ import type { Readable } from 'node:stream';
 import { Agent, request, type Dispatcher } from 'undici';
 import { AuthenticationError, RegistryError, StowageError, UnsupportedError, throwIfAborted } from '../core/errors.js';
 import { parseChallenges, type Challenge } from './challenge.js';
-import { CredentialStore, type CredentialLookup, type CredentialOptions } from './credentials.js';
+import { CredentialStore, helperRefusal, type CredentialLookup, type CredentialOptions } from './credentials.js';
 import { apiUrl, isInsecure, type RegistryEndpoint } from './endpoint.js';
 import { parseErrorBody, statusError, transportError, type ErrorContext, type RegistryErrorEntry } from './registry-errors.js';
 
@@ -188,7 +188,7 @@ export class RegistryTransport {
     if (error instanceof AuthenticationError) {
       // Credentials were wanted and the only ones configured live in a helper we do not run.
       const lookup = await this.#lookup(endpoint.name);
-      if (lookup.kind === 'unsupported') return helperError(lookup.error, error);
+      if (lookup.kind === 'unsupported') return helperRefusal(lookup.error, error);
     }
     return error;
   }
@@ -315,7 +315,7 @@ export class RegistryTransport {
       const status = res.status === 400 || res.status === 404 ? 401 : res.status;
       const error = statusError(status, errors, res.headers, ctx, this.#now());
       const lookup = await this.#lookup(endpoint.name);
-      if (error instanceof AuthenticationError && lookup.kind === 'unsupported') throw helperError(lookup.error, error);
+      if (error instanceof AuthenticationError && lookup.kind === 'unsupported') throw helperRefusal(lookup.error, error);
       throw error;
     }
     let doc: { token?: unknown; access_token?: unknown; expires_in?: unknown };
@@ -340,10 +340,6 @@ export class RegistryTransport {
 }
 
 /** The helper's error, raised because the registry refused us (`cause`). */
-function helperError(helper: UnsupportedError, refusal: StowageError): UnsupportedError {
-  return new UnsupportedError(helper.message, { details: helper.details, cause: refusal });
-}
-
 function bearerScheme(c: Challenge): AuthScheme {
   return { kind: 'bearer', realm: c.params.realm!, ...(c.params.service !== undefined ? { service: c.params.service } : {}) };
 }

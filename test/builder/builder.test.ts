@@ -128,4 +128,40 @@ describe('builder (emulator host)', () => {
     expect((await image.inspect()).config.workingDir).toBe('/w/rel/mine');
     expect(await cat(image, '/owners')).toBe('65534:65534 /w/rel/mine\n65534:65534 /w/rel/mine/f\n');
   });
+
+  it('runs RUN as USER: new files are that user\'s, id prints it, HOME is from passwd; an unknown user fails the step', async () => {
+    const dir = await context({ Dockerfile: 'FROM busybox\nRUN mkdir -m 777 /out\nUSER nobody\nRUN id -u > /out/u && id -g > /out/g && echo $HOME > /out/h\nUSER 1234:5\nRUN touch /out/t\nUSER root\nRUN stat -c "%u:%g %n" /out/u /out/t > /owners\n' });
+    const { image } = await engine.images.build({ context: dir });
+    expect(await cat(image, '/out/u', '/out/g', '/out/h', '/owners')).toBe('65534\n65534\n/home\n65534:65534 /out/u\n1234:5 /out/t\n');
+    const unknown = await failure(engine.images.build({ context: await context({ Dockerfile: 'FROM busybox\nUSER nosuch\nRUN true\n' }) }));
+    expect(unknown).toMatchObject({ code: 'BUILD_FAILED', message: 'process "/bin/sh -c true" did not complete successfully: unable to find user nosuch: no matching entries in passwd file' });
+    const group = await failure(engine.images.build({ context: await context({ Dockerfile: 'FROM busybox\nUSER nobody:nosuch\nRUN true\n' }) }));
+    expect(group.message).toContain('unable to find group nosuch: no matching entries in group file');
+  });
+
+  it('puts RUN on the default bridge, as BuildKit on Engine 20.10: a container there is reachable by address, and nothing stays', async () => {
+    const events: string[] = [];
+    const onEvent = (e: { action: string; attributes: Record<string, string> }): void => { events.push(`${e.action} ${e.attributes['container'] ?? ''}`); };
+    engine.events.on('network.connect', onEvent);
+    engine.events.on('network.disconnect', onEvent);
+    const server = await engine.containers.run({ image: 'busybox', entrypoint: [], cmd: ['sh', '-c', 'mkdir /www && echo served > /www/f && httpd -f -p 80 -h /www'] });
+    try {
+      const ip = (await server.inspect()).networks['bridge']?.ipAddress ?? '';
+      expect(ip).toMatch(/^172\.17\./);
+      // Bounded wait until the server listens (seen from the server itself).
+      for (let i = 0; i < 200 && (await server.exec(['wget', '-q', '-O', '/dev/null', 'http://127.0.0.1/f'])).exitCode !== 0; i++) {
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      const dir = await context({ Dockerfile: `FROM busybox\nRUN wget -q -O /got http://${ip}/f && hostname > /hostname && cat /etc/hosts > /hosts\n` });
+      const { image } = await engine.images.build({ context: dir, noCache: true });
+      // The server's own join is the only network event; the step's sandbox has left the bridge.
+      expect(events).toEqual([`connect ${server.id}`]);
+      expect(Object.keys((await (await engine.networks.get('bridge')).inspect()).containers)).toEqual([server.id]);
+      expect(await cat(image, '/got', '/hostname', '/hosts')).toBe('served\nbuildkitsandbox\n127.0.0.1\tlocalhost buildkitsandbox\n::1\tlocalhost ip6-localhost ip6-loopback\n');
+    } finally {
+      engine.events.off('network.connect', onEvent);
+      engine.events.off('network.disconnect', onEvent);
+      await server.remove({ force: true });
+    }
+  });
 });

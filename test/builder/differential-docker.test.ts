@@ -120,6 +120,36 @@ const contexts: Record<string, Record<string, string | { link: string }>> = {
       '',
     ].join('\n'),
   },
+  // RUN runs as the stage's USER (resolved in the image's passwd/group, numbers as they are,
+  // gid 0 for a numeric user without an entry, supplementary groups only for a user without a
+  // group); WORKDIR makes its directories as that user (a numeric user's group is its own
+  // number there); COPY without --chown stays root's.
+  'user': {
+    'a.txt': 'a\n',
+    Dockerfile: [
+      'ARG BASE',
+      'FROM $BASE',
+      'RUN mkdir /out && chmod 777 /out && echo extra:x:500:nobody >> /etc/group && echo more:x:501:root,nobody >> /etc/group',
+      'USER 1000:1000',
+      'RUN touch /out/by-1000 && id -u > /out/id-1000 && echo $HOME > /out/home-1000',
+      'WORKDIR /w1000/sub',
+      'COPY a.txt /out/copied-1000',
+      'COPY a.txt ./',
+      'USER nobody',
+      'RUN id > /out/id-nobody && mkdir /out/dir-nobody && echo $HOME > /out/home-nobody',
+      'WORKDIR /wnobody',
+      'USER 2000',
+      'RUN touch /out/by-2000 && id > /out/id-2000',
+      'WORKDIR /w2000',
+      'USER nobody:www-data',
+      'RUN touch /out/by-nobody-www && id > /out/id-nobody-www',
+      'USER 65534',
+      'RUN id > /out/id-65534',
+      'USER root',
+      'RUN id > /out/id-root && echo $HOME > /out/home-root',
+      '',
+    ].join('\n'),
+  },
   'stages': {
     Dockerfile: [
       'ARG BASE',

@@ -20,7 +20,7 @@ import { AuthenticationError } from '../../src/core/errors.js';
 import type { ProgressEvent } from '../../src/core/schemas/image.js';
 import { RegistryClient } from '../../src/registry/index.js';
 import { busyboxRootfsTar, findHostBusybox } from '../../src/testing/busybox-rootfs.js';
-import { DOCKER_REGISTRY_BIN, TokenServer, dockerAvailable, required, startDockerRegistry, tokenSigningKey, type RunningRegistry } from './docker-registry.js';
+import { DOCKER_REGISTRY_BIN, TokenServer, dockerAvailable, importBusybox, required, startDockerRegistry, tokenSigningKey, type RunningRegistry } from './docker-registry.js';
 import { makeConfig, makeLayer, sha256 } from './fake-registry.js';
 import { memorySink } from './helpers.js';
 
@@ -48,13 +48,6 @@ async function output(engine: Engine, image: string, cmd: string[]): Promise<str
   for await (const l of c.logs()) lines.push(l.text);
   await c.remove({ force: true });
   return lines.join('\n');
-}
-
-async function importBusybox(engine: Engine, ref: string): Promise<string> {
-  const img = await engine.images.import(busyboxRootfsTar({ requireBinary: engine.backend !== 'emulator' }), {
-    ref, changes: ['CMD ["sh"]', 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'],
-  });
-  return img.id;
 }
 
 describe.skipIf(!haveRegistry)(`docker-registry${haveRegistry ? '' : ' (not installed: skipped)'}`, () => {

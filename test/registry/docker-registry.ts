@@ -10,6 +10,8 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import bcrypt from 'bcryptjs';
+import type { Engine } from '../../src/core/engine.js';
+import { busyboxRootfsTar } from '../../src/testing/busybox-rootfs.js';
 
 export const DOCKER_REGISTRY_BIN = ['/usr/bin/docker-registry', '/usr/local/bin/docker-registry'].find((p) => existsSync(p));
 
@@ -22,6 +24,14 @@ export function required(name: string): boolean {
 export function dockerAvailable(): boolean {
   const r = spawnSync('docker', ['version', '--format', '{{.Server.Version}}'], { encoding: 'utf8', timeout: 20_000 });
   return r.status === 0;
+}
+
+/** Imports the busybox test rootfs as `ref` (the real binary where the engine runs it); resolves with the image ID. */
+export async function importBusybox(engine: Engine, ref: string): Promise<string> {
+  const img = await engine.images.import(busyboxRootfsTar({ requireBinary: engine.backend !== 'emulator' }), {
+    ref, changes: ['CMD ["sh"]', 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'],
+  });
+  return img.id;
 }
 
 /** A free TCP port on 127.0.0.1 (free when asked; the caller retries if it is taken meanwhile). */

@@ -9,6 +9,7 @@ import { createDockerContainerBackend } from './containers/container-backend.js'
 import type { DockerBackendContext } from './context.js';
 import { subscribeDockerEvents } from './events.js';
 import { createDockerImageBackend } from './images/image-backend.js';
+import { EngineRegistryAuth, type DockerRegistryOptions } from './images/registry-auth.js';
 import { createDockerNetworkBackend } from './networks.js';
 import { DockerClient } from './transport/index.js';
 import type { DockerClientOptions } from './transport/index.js';
@@ -16,11 +17,17 @@ import { createDockerVolumeBackend } from './volumes.js';
 
 /**
  * Options of the Docker backend: where the engine is (`host`, `tls`; default `DOCKER_HOST`,
- * the current docker context, then `/var/run/docker.sock`) and connection tuning.
+ * the current docker context, then `/var/run/docker.sock`), connection tuning, and the
+ * credentials sent to the engine for pulls and pushes.
  */
 export interface DockerBackendOptions extends DockerClientOptions {
   /** Use this client instead of creating one (the backend then does not close it). */
   client?: DockerClient;
+  /**
+   * Registry credentials for pull and push (default: the Docker CLI's `config.json` `auths`,
+   * as `docker login` wrote them).
+   */
+  registry?: DockerRegistryOptions;
 }
 
 /**
@@ -34,9 +41,9 @@ export interface DockerBackendOptions extends DockerClientOptions {
  * ```
  */
 export function createDockerBackend(options: DockerBackendOptions = {}): Backend {
-  const { client: given, ...clientOptions } = options;
+  const { client: given, registry, ...clientOptions } = options;
   const client = given ?? new DockerClient(clientOptions);
-  const ctx: DockerBackendContext = { client, autoRemove: new Set(), exits: new Map() };
+  const ctx: DockerBackendContext = { client, autoRemove: new Set(), exits: new Map(), registryAuth: new EngineRegistryAuth(registry) };
   return {
     name: 'docker',
     capabilities: DOCKER_CAPABILITIES,

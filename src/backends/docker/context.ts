@@ -4,6 +4,7 @@
  *
  * @module
  */
+import type { EngineRegistryAuth } from './images/registry-auth.js';
 import type { DockerClient } from './transport/index.js';
 
 /** Shared state of one Docker backend instance. */
@@ -18,6 +19,8 @@ export interface DockerBackendContext {
    * does, the wait is posted first).
    */
   readonly exits: Map<string, Promise<{ exitCode: number }>>;
+  /** Credentials for the registries pulls and pushes reach (`X-Registry-Auth`). */
+  readonly registryAuth: EngineRegistryAuth;
 }
 
 /**

@@ -8,6 +8,7 @@ import type { DockerBackendOptions } from './backend.js';
 
 export { createDockerBackend, probeDocker } from './backend.js';
 export type { DockerBackendOptions } from './backend.js';
+export type { DockerRegistryOptions } from './images/registry-auth.js';
 export { DOCKER_CAPABILITIES } from './capabilities.js';
 export { DockerClient, MAX_API_VERSION, resolveDockerConnection } from './transport/index.js';
 export type {

@@ -88,6 +88,11 @@ export function createEmulatorBackend(options: EmulatorOptions = {}): Backend {
   };
   const now = (): Date => clock.now();
 
+  const network = new VirtualNetwork({
+    clock: now,
+    newId,
+    ...(options.portRange === undefined ? {} : { portRange: options.portRange }),
+  });
   let containers: EmulatorContainers | undefined;
   const registryAccess = new EmulatorRegistry(options.registry);
   const images = new EmulatorImageStore({
@@ -96,14 +101,13 @@ export function createEmulatorBackend(options: EmulatorOptions = {}): Backend {
     isInUse: (imageId) => containers?.usesImage(imageId) ?? false,
     userOf: (imageId) => containers?.userOfImage(imageId),
     ...(options.imageSources === undefined ? {} : { sources: options.imageSources }),
-    stepRunner: createBuildStepRunner({ clock, ...(options.programs === undefined ? {} : { programs: options.programs }) }),
+    stepRunner: createBuildStepRunner({
+      clock,
+      sandbox: (hostname, signal) => network.buildSandbox(hostname, signal),
+      ...(options.programs === undefined ? {} : { programs: options.programs }),
+    }),
   });
   images.onEvent = emit;
-  const network = new VirtualNetwork({
-    clock: now,
-    newId,
-    ...(options.portRange === undefined ? {} : { portRange: options.portRange }),
-  });
   network.onEvent = emit;
   const volumes = new VolumeStore({ now, newId, createFs: () => new UnionFS([], { now }), onEvent: emit });
   containers = new EmulatorContainers({

@@ -3,6 +3,8 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { pack } from 'tar-stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../../src/index.js';
 import { probeDocker } from '../../../src/backends/docker/index.js';
@@ -24,7 +26,7 @@ describe.skipIf(!present)('docker backend against the engine: build, exec kill, 
   });
 
   afterAll(async () => {
-    for (const ref of [`${tag}:1`, `${tag}:2`]) await engine.images.get(ref).then((i) => i.remove({ force: true })).catch(() => undefined);
+    for (const ref of [`${tag}:1`, `${tag}:2`, `${tag}:3`]) await engine.images.get(ref).then((i) => i.remove({ force: true })).catch(() => undefined);
     await engine.close();
     await rm(dir, { recursive: true, force: true });
   });
@@ -86,6 +88,38 @@ describe.skipIf(!present)('docker backend against the engine: build, exec kill, 
     await expect(engine.images.build({ context: hd })).rejects.toMatchObject({ code: 'BUILD_FAILED', details: { feature: 'heredocs', line: 2 } });
     await writeFile(join(hd, 'Dockerfile'), `FROM ${TEST_IMAGE}\nRUN --mount=type=cache,target=/c true\n`);
     await expect(engine.images.build({ context: hd })).rejects.toMatchObject({ code: 'BUILD_FAILED', details: { feature: 'RUN --mount' } });
+  });
+
+  it('a tar-stream context is pruned too: an unused failing stage does not fail the build; heredocs are refused', async () => {
+    // The Dockerfile comes after the other entries, as in a tar made by hand or by `tar c .`.
+    const tarOf = (dockerfile: string): Readable => {
+      const tar = pack();
+      tar.entry({ name: 'sub/', type: 'directory' });
+      tar.entry({ name: 'sub/a.txt' }, 'from the stream\n');
+      tar.entry({ name: './Dockerfile' }, dockerfile);
+      tar.finalize();
+      return Readable.from(tar);
+    };
+    const dockerfile = [
+      `FROM ${TEST_IMAGE} AS unused`, 'RUN exit 9',
+      `FROM ${TEST_IMAGE} AS first`, 'RUN echo first > /first',
+      `FROM ${TEST_IMAGE}`, 'COPY sub/a.txt /a.txt', 'COPY --from=1 /first /first', 'CMD ["cat", "/a.txt", "/first"]', '',
+    ].join('\n');
+    const { image, steps } = await engine.images.build({ context: tarOf(dockerfile), tags: [`${tag}:3`] });
+    expect(steps.some((s) => s.instruction === 'RUN exit 9')).toBe(false);
+    // The image of the last stage (the engine also names the images of earlier stages).
+    expect((await image.inspect()).repoTags).toContain(`${tag}:3`);
+    const c = await engine.containers.run({ image: image.id, pull: 'never' });
+    try {
+      await c.wait();
+      const out: string[] = [];
+      for await (const line of c.logs()) out.push(line.text);
+      expect(out).toEqual(['from the stream', 'first']);
+    } finally {
+      await c.remove({ force: true });
+    }
+    await expect(engine.images.build({ context: tarOf(`FROM ${TEST_IMAGE}\nRUN <<EOF\necho hi\nEOF\n`) }))
+      .rejects.toMatchObject({ code: 'BUILD_FAILED', details: { feature: 'heredocs', line: 2 } });
   });
 
   it('spawn().kill() is unsupported and the exec still ends with its own exit code', async () => {

@@ -12,20 +12,17 @@ import type { BuildStep } from '../../../core/schemas/index.js';
 import { seg, type DockerBackendContext } from '../context.js';
 import { readJsonProgress } from '../transport/index.js';
 import { packBuildContext } from './build-context.js';
+import { rewriteContextDockerfile } from './context-stream.js';
 import { BuildStepParser, findUnsupportedBuildFeatures } from './build-steps.js';
 import { pruneDockerfile } from './prune-stages.js';
 
 /**
  * Refuses Dockerfiles the classic builder cannot run, naming the feature and line; returns the
  * text to send when stages the target does not need were cut out.
+ *
+ * @throws BuildError naming the first unsupported feature
  */
-async function checkDockerfile(dir: string, request: BuildRequest): Promise<string | undefined> {
-  let text: string;
-  try {
-    text = await readFile(join(dir, request.dockerfile), 'utf8');
-  } catch {
-    return undefined; // The engine reports a missing Dockerfile in its own words.
-  }
+function prepareDockerfile(text: string, request: BuildRequest): string | undefined {
   const pruned = pruneDockerfile(text, request.target, request.buildArgs);
   const [first] = findUnsupportedBuildFeatures(pruned ?? text);
   if (first) {
@@ -36,13 +33,33 @@ async function checkDockerfile(dir: string, request: BuildRequest): Promise<stri
   return pruned;
 }
 
-/** The image ID a build produced: its `aux.ID`, else the `Successfully built <short>` line. */
+/** The context to send: a directory packed, or a tar stream copied, each with its Dockerfile prepared. */
+async function contextStream(request: BuildRequest, signal: AbortSignal | undefined): Promise<Readable> {
+  if (typeof request.context !== 'string') {
+    return rewriteContextDockerfile(request.context, {
+      dockerfile: request.dockerfile, rewrite: (text) => prepareDockerfile(text, request), ...(signal ? { signal } : {}),
+    });
+  }
+  let dockerfileText: string | undefined;
+  try {
+    dockerfileText = prepareDockerfile(await readFile(join(request.context, request.dockerfile), 'utf8'), request);
+  } catch (error) {
+    // A missing Dockerfile: the engine reports it in its own words.
+    if (error instanceof BuildError) throw error;
+  }
+  return packBuildContext(request.context, {
+    dockerfile: request.dockerfile, ...(signal ? { signal } : {}), ...(dockerfileText === undefined ? {} : { dockerfileText }),
+  });
+}
+
+/** The image ID a build produced: its last `aux.ID`, else the `Successfully built <short>` line. */
 async function builtImageId(ctx: DockerBackendContext, aux: unknown[], streams: string[], signal: AbortSignal | undefined): Promise<string | undefined> {
-  for (const a of aux) {
+  // The classic builder names the image of every stage it finishes: the last is the result.
+  for (const a of [...aux].reverse()) {
     const id = (a as { ID?: unknown } | null)?.ID;
     if (typeof id === 'string') return id;
   }
-  for (const s of streams) {
+  for (const s of [...streams].reverse()) {
     const m = /Successfully built ([0-9a-f]+)/.exec(s);
     if (m) return (await ctx.client.json<{ Id: string }>('GET', `/images/${seg(m[1]!)}/json`, { signal })).Id;
   }
@@ -51,20 +68,27 @@ async function builtImageId(ctx: DockerBackendContext, aux: unknown[], streams: 
 
 /**
  * Builds an image: the context (a directory packed with `.dockerignore` rules, or a given tar
- * stream) goes to `POST /build`; progress lines go to `onProgress`; a failing step rejects with
+ * stream copied entry by entry) goes to `POST /build` with its Dockerfile cut to the stages the
+ * target needs; progress lines go to `onProgress`; a failing step rejects with
  * a BuildError naming it.
  */
 export async function buildImage(ctx: DockerBackendContext, request: BuildRequest, options: CallOptions = {}): Promise<{ id: string; steps: BuildStep[] }> {
   const { signal } = options;
-  let context: Readable;
-  if (typeof request.context === 'string') {
-    const dockerfileText = await checkDockerfile(request.context, request);
-    context = packBuildContext(request.context, {
-      dockerfile: request.dockerfile, ...(signal ? { signal } : {}), ...(dockerfileText === undefined ? {} : { dockerfileText }),
-    });
-  } else {
-    context = request.context;
+  const context = await contextStream(request, signal);
+  // What failed the context's stream (a refused Dockerfile, an unreadable file) is the reason
+  // the request failed, not the aborted upload the HTTP client reports.
+  let contextError: unknown;
+  context.once('error', (error) => {
+    contextError = error;
+  });
+  try {
+    return await postBuild(ctx, request, context, signal);
+  } catch (error) {
+    throw contextError ?? error;
   }
+}
+
+async function postBuild(ctx: DockerBackendContext, request: BuildRequest, context: Readable, signal: AbortSignal | undefined): Promise<{ id: string; steps: BuildStep[] }> {
   const parser = new BuildStepParser();
   const body = await ctx.client.stream('POST', '/build', {
     query: {

@@ -11,9 +11,10 @@ import { readImageArchive, writeImageArchive } from '../../../fs-union/archive/i
 import { seg, type DockerBackendContext } from '../context.js';
 import { readJsonProgress } from '../transport/index.js';
 import { loadedReferences } from './image-mappers.js';
+import { encodeRegistryAuth } from './registry-auth.js';
 
 /** An empty credential: the engine wants the header even for anonymous pushes. */
-const ANONYMOUS_AUTH = Buffer.from('{}').toString('base64');
+const ANONYMOUS_AUTH = encodeRegistryAuth({});
 
 /** Repository and tag query parameters for a reference (`repo`, `tag`). */
 export function repoAndTag(ref: string): { repo: string; tag?: string } {
@@ -28,8 +29,9 @@ export async function imageIdOf(ctx: DockerBackendContext, ref: string, signal?:
 }
 
 /**
- * `POST /images/create?fromImage&tag`: resolves when the stream ends (not when it starts, as
- * dockerode's does); an `errorDetail` rejects with its typed error (a missing image: NotFoundError).
+ * `POST /images/create?fromImage&tag` with the registry's credentials when there are any:
+ * resolves when the stream ends (not when it starts, as dockerode's does); an `errorDetail`
+ * rejects with its typed error (a missing image: NotFoundError).
  */
 export async function pullImage(
   ctx: DockerBackendContext,
@@ -37,23 +39,34 @@ export async function pullImage(
   options: CallOptions & { onProgress?: (e: ProgressEvent) => void; platform?: string } = {},
 ): Promise<{ id: string }> {
   const { repo, tag } = repoAndTag(ref);
-  const body = await ctx.client.stream('POST', '/images/create', {
-    query: { fromImage: repo, tag, platform: options.platform },
-    signal: options.signal,
-  });
-  await readJsonProgress(body, { ...(options.onProgress ? { onProgress: options.onProgress } : {}), ...(options.signal ? { signal: options.signal } : {}) });
+  const auth = await ctx.registryAuth.forRef(ref);
+  try {
+    const body = await ctx.client.stream('POST', '/images/create', {
+      query: { fromImage: repo, tag, platform: options.platform },
+      ...(auth.header === undefined ? {} : { headers: { 'X-Registry-Auth': auth.header } }),
+      signal: options.signal,
+    });
+    await readJsonProgress(body, { ...(options.onProgress ? { onProgress: options.onProgress } : {}), ...(options.signal ? { signal: options.signal } : {}) });
+  } catch (error) {
+    throw auth.refine(error);
+  }
   return { id: await imageIdOf(ctx, ref, options.signal) };
 }
 
-/** `POST /images/{name}/push?tag=` with an anonymous `X-Registry-Auth`. */
+/** `POST /images/{name}/push?tag=` with the registry's credentials (an empty `X-Registry-Auth` without any: the engine wants the header). */
 export async function pushImage(ctx: DockerBackendContext, ref: string, options: CallOptions & { onProgress?: (e: ProgressEvent) => void } = {}): Promise<void> {
   const { repo, tag } = repoAndTag(ref);
-  const body = await ctx.client.stream('POST', `/images/${seg(repo)}/push`, {
-    query: { tag },
-    headers: { 'X-Registry-Auth': ANONYMOUS_AUTH },
-    signal: options.signal,
-  });
-  await readJsonProgress(body, { ...(options.onProgress ? { onProgress: options.onProgress } : {}), ...(options.signal ? { signal: options.signal } : {}) });
+  const auth = await ctx.registryAuth.forRef(ref);
+  try {
+    const body = await ctx.client.stream('POST', `/images/${seg(repo)}/push`, {
+      query: { tag },
+      headers: { 'X-Registry-Auth': auth.header ?? ANONYMOUS_AUTH },
+      signal: options.signal,
+    });
+    await readJsonProgress(body, { ...(options.onProgress ? { onProgress: options.onProgress } : {}), ...(options.signal ? { signal: options.signal } : {}) });
+  } catch (error) {
+    throw auth.refine(error);
+  }
 }
 
 /**

@@ -2,8 +2,10 @@
  * The user a container's processes run as (`--user`, the image's USER, exec's `user`).
  *
  * The emulator has no process credentials; programs read the numeric IDs from
- * `STOWAGE_UID`/`STOWAGE_GID` (what `id` and new files' owners use). They are set only for a
- * non-root user, so a root container's environment is exactly what Docker gives.
+ * `STOWAGE_UID`/`STOWAGE_GID` (what `id` and new files' owners use), and, in build steps,
+ * `STOWAGE_GROUPS` (the supplementary groups, which BuildKit chooses differently from `docker
+ * run`). They are set only for a non-root user, so a root container's environment is exactly
+ * what Docker gives.
  *
  * @module
  */
@@ -69,6 +71,36 @@ export function isUnknownAccount(e: unknown): e is InvalidArgumentError {
 export function userEnv(ids: UserIdsInfo): string[] {
   if (ids.uid === 0 && ids.gid === 0) return [];
   return [`STOWAGE_UID=${ids.uid}`, `STOWAGE_GID=${ids.gid}`];
+}
+
+/**
+ * The supplementary groups of a build step's process, as BuildKit's RUN gives them: none for
+ * the default user (USER unset) or when USER names a group; otherwise every group in
+ * `/etc/group` that lists the user's name as a member (sorted, each once). Engine 20.10 shows
+ * exactly this in `id` (a container started by `docker run` also has its primary group).
+ */
+export async function buildStepGroups(fs: FileSystemApi, spec: string): Promise<number[]> {
+  const [userPart = '', groupPart] = spec.split(':', 2);
+  if (userPart === '' || (groupPart !== undefined && groupPart !== '')) return [];
+  const numeric = /^\d+$/.test(userPart);
+  const name = numeric ? (await table(fs, '/etc/passwd')).find((f) => Number(f[2]) === Number(userPart))?.[0] : userPart;
+  if (name === undefined) return [];
+  const ids = (await table(fs, '/etc/group'))
+    .filter((f) => (f[3] ?? '').split(',').includes(name))
+    .map((f) => Number(f[2]))
+    .filter((n) => Number.isInteger(n));
+  return [...new Set(ids)].sort((a, b) => a - b);
+}
+
+/**
+ * The environment entries that carry a build step's credentials to programs: {@link userEnv}
+ * and `STOWAGE_GROUPS` (its supplementary groups, comma-separated), left out only for root
+ * without supplementary groups, so that step's environment is exactly BuildKit's.
+ */
+export function buildStepUserEnv(ids: UserIdsInfo, groups: readonly number[]): string[] {
+  const env = userEnv(ids);
+  if (env.length > 0 || groups.length > 0) env.push(`STOWAGE_GROUPS=${groups.join(',')}`);
+  return env;
 }
 
 async function table(fs: FileSystemApi, path: string): Promise<string[][]> {

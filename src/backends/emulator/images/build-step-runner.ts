@@ -1,14 +1,14 @@
 /**
  * The emulator's RUN step: the program for the step's argv runs in a temporary container made
- * of the given layers (a fresh union view, the engine's `/etc/hosts`, `/etc/hostname` and
- * `/etc/resolv.conf` mounted over it as in any container, the step's heredoc scripts mounted
- * read-only), and the container's read-write layer becomes the step's layer. The container is
- * never registered with the engine: nothing is left behind whatever happens, and it does not
- * show in `ps`, as BuildKit's build containers do not.
+ * of the given layers (a fresh union view, BuildKit's `/etc/hosts` for its `buildkitsandbox`
+ * hostname and the engine's `/etc/resolv.conf` mounted over it, the step's heredoc scripts
+ * mounted read-only) as the stage's USER, on the engine's default bridge as BuildKit's steps
+ * are on Engine 20.10, and the container's read-write layer becomes the step's layer. The
+ * container is never registered with the engine: nothing is left behind whatever happens, and
+ * it does not show in `ps`, as BuildKit's build containers do not.
  *
  * @module
  */
-import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import type { RunStepResult, RunStepSpec } from '../../../builder/host.js';
 import { throwIfAborted } from '../../../core/errors.js';
@@ -19,6 +19,7 @@ import { PauseGate } from '../containers/pause-gate.js';
 import { EmulatedProcess } from '../containers/process.js';
 import { DEFAULT_PIDS_LIMIT, ProcessTable } from '../containers/process-table.js';
 import { Scheduler } from '../containers/scheduler.js';
+import { buildStepGroups, buildStepUserEnv, isUnknownAccount, resolveUser } from '../containers/user.js';
 import { EngineFile } from '../mounts/engine-file.js';
 import { MountedFs, type MountPoint } from '../mounts/mounted-fs.js';
 import type { ProgramNet, ProgramTable } from '../program.js';
@@ -30,9 +31,16 @@ export interface BuildStepRunnerOptions {
   programs?: ProgramTable;
   /** The engine's clock. */
   clock: EmulatorClock;
+  /**
+   * Puts a step on the engine's default network (`VirtualNetwork.buildSandbox`); without it a
+   * step has no network at all (names do not resolve, nothing connects).
+   */
+  sandbox?: (hostname: string, signal: AbortSignal) => { net: ProgramNet; release(): Promise<void> };
 }
 
-/** A build container has no network of its own here: names do not resolve, nothing connects. */
+/** BuildKit's hostname for every RUN step (it mounts no `/etc/hostname`). */
+const SANDBOX_HOSTNAME = 'buildkitsandbox';
+
 const noNetwork: ProgramNet = {
   listen: async () => undefined,
   connect: async (host) => {
@@ -66,12 +74,11 @@ export function createBuildStepRunner(options: BuildStepRunnerOptions): BuildSte
     throwIfAborted(signal);
     const now = (): Date => options.clock.now();
     const rootfs = new UnionFS(spec.layers, { now });
-    const hostname = randomBytes(6).toString('hex');
+    const hostname = SANDBOX_HOSTNAME;
     const mounts: MountPoint[] = [];
     if (await isDirectory(rootfs, '/etc')) {
       mounts.push(
-        { target: '/etc/hosts', fs: new EngineFile(`127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n`, now()), readOnly: false },
-        { target: '/etc/hostname', fs: new EngineFile(`${hostname}\n`, now()), readOnly: false },
+        { target: '/etc/hosts', fs: new EngineFile(`127.0.0.1\tlocalhost ${hostname}\n::1\tlocalhost ip6-localhost ip6-loopback\n`, now()), readOnly: false },
         { target: '/etc/resolv.conf', fs: new EngineFile('nameserver 127.0.0.11\noptions ndots:0\n', now()), readOnly: false },
       );
     }
@@ -80,6 +87,19 @@ export function createBuildStepRunner(options: BuildStepRunnerOptions): BuildSte
       await fs.chmod('/', file.mode);
       mounts.push({ target: file.path, fs, readOnly: true });
     }
+    const fs = new MountedFs(rootfs, mounts);
+    // The stage's USER, resolved in the step's own passwd and group files as runc does; the
+    // runtime's error when a name is missing (the command never starts).
+    let ids;
+    try {
+      ids = await resolveUser(fs, spec.user);
+    } catch (e) {
+      if (isUnknownAccount(e)) return { exitCode: 1, error: e.message };
+      throw e;
+    }
+    const env = envRecord([...buildStepUserEnv(ids, await buildStepGroups(fs, spec.user)), ...spec.env]);
+    // runc gives HOME from passwd unless the environment has one.
+    env['HOME'] ??= ids.home;
     const output = (): Writable => new Writable({
       write(chunk: Buffer, _enc, done) {
         spec.onOutput?.(chunk.toString('utf8'));
@@ -95,14 +115,16 @@ export function createBuildStepRunner(options: BuildStepRunnerOptions): BuildSte
     let proc: EmulatedProcess | undefined;
     const onAbort = (): void => proc?.deliver('SIGKILL');
     signal?.addEventListener('abort', onAbort, { once: true });
+    const network = new AbortController();
+    const sandbox = options.sandbox?.(hostname, network.signal);
     try {
       proc = await EmulatedProcess.start({
         argv: spec.argv,
-        env: envRecord(spec.env),
+        env,
         cwd: spec.workingDir,
         hostname,
-        fs: new MountedFs(rootfs, mounts),
-        net: noNetwork,
+        fs,
+        net: sandbox?.net ?? noNetwork,
         gate: new PauseGate(),
         table: new ProcessTable(DEFAULT_PIDS_LIMIT),
         scheduler: new Scheduler(),
@@ -121,6 +143,9 @@ export function createBuildStepRunner(options: BuildStepRunnerOptions): BuildSte
       exitCode = typeof code === 'number' ? code : 1;
     } finally {
       signal?.removeEventListener('abort', onAbort);
+      // The step's listeners close with it; its address goes back to the network.
+      network.abort();
+      await sandbox?.release();
     }
     throwIfAborted(signal);
     if (exitCode !== 0) return { exitCode };

@@ -119,4 +119,6 @@ export interface ContainerRecord {
   listeners: Map<number, ConnectionHandler>;
   /** Live virtual connections to or from it, torn down on detach. */
   connections: Set<Duplex>;
+  /** A build step's sandbox, not a container: it joins and leaves without network events. */
+  quiet?: boolean;
 }

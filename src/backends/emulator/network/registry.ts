@@ -191,10 +191,12 @@ export class NetworkRegistry {
 
   /**
    * Starts a container on its networks: checks its links, then gives it an address on each
-   * network it is configured on. Nothing changes when a check fails.
+   * network it is configured on. Nothing changes when a check fails. `quiet` (a build step's
+   * sandbox) sends no connect or disconnect events, as dockerd sends none for BuildKit's.
    */
-  attach(container: NetworkContainerSpec, spec: NetworkAttachSpec): ContainerRecord {
+  attach(container: NetworkContainerSpec, spec: NetworkAttachSpec, options: { quiet?: boolean } = {}): ContainerRecord {
     const record = this.configure(container, spec);
+    if (options.quiet) record.quiet = true;
     if (record.attached) return record;
     const networks = record.memberships.map((m) => {
       const network = this.#networks.get(m.networkId) ?? (m.networkId === '' ? this.findNetwork(m.networkName) : undefined);
@@ -338,7 +340,7 @@ export class NetworkRegistry {
     const shortId = record.id.slice(0, 12);
     if (!network.isDefault && !all.includes(shortId)) all.push(shortId);
     network.endpoints.set(record.id, { id: this.#newId(), containerId: record.id, ipAddress: ip, aliases: all });
-    this.#emit('connect', network, { container: record.id });
+    if (!record.quiet) this.#emit('connect', network, { container: record.id });
   }
 
   #leave(record: ContainerRecord, network: NetworkRecord): void {
@@ -351,7 +353,7 @@ export class NetworkRegistry {
       const s = socket as { localAddress?: string; remoteAddress?: string };
       if (s.localAddress === endpoint.ipAddress || s.remoteAddress === endpoint.ipAddress) socket.destroy();
     }
-    this.#emit('disconnect', network, { container: record.id });
+    if (!record.quiet) this.#emit('disconnect', network, { container: record.id });
   }
 
   #emit(action: 'create' | 'connect' | 'disconnect' | 'destroy', network: NetworkRecord, extra: Record<string, string>): void {

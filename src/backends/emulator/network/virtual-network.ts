@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { randomBytes } from 'node:crypto';
 import type { Socket } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import type { Duplex } from 'node:stream';
@@ -24,6 +25,12 @@ import { createSocketPair } from './socket-pair.js';
 import { NetworkRegistry } from './registry.js';
 import type { NetworkAttachSpec, NetworkContainerSpec } from './registry.js';
 import { hostsFileOf, linkEnvOf } from './resolver.js';
+
+// dockerd names BuildKit's sandbox endpoints with 25 random lower-case letters and digits.
+function randomSandboxId(): string {
+  const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';
+  return [...randomBytes(25)].map((b) => alphabet[b % alphabet.length]).join('');
+}
 
 /** Options of {@link VirtualNetwork}. */
 export interface VirtualNetworkOptions {
@@ -130,6 +137,21 @@ export class VirtualNetwork {
    */
   programNet(containerId: string, options?: ProgramNetOptions): ProgramNet {
     return createProgramNet(this.#registry, containerId, options, this.#hostRoute);
+  }
+
+  /**
+   * A build step's network, as BuildKit's RUN has on Engine 20.10: an address on the default
+   * `bridge` (so containers there are reachable by address, and published ports through the
+   * host's), listed by `network inspect` while the step runs under a random name, without
+   * events, and gone after `release()`.
+   */
+  buildSandbox(hostname: string, signal?: AbortSignal): { net: ProgramNet; release(): Promise<void> } {
+    const id = randomSandboxId();
+    this.#registry.attach({ id, name: id, hostname }, { aliases: [], links: [] }, { quiet: true });
+    return {
+      net: this.programNet(id, signal ? { signal } : {}),
+      release: () => this.forget(id),
+    };
   }
 
   /**

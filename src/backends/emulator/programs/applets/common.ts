@@ -67,6 +67,17 @@ export function currentIds(ctx: Pick<ProgramContext, 'env'>): { uid: number; gid
   return idsFromEnv((name) => ctx.env[name]);
 }
 
+/**
+ * The supplementary groups the program has when the emulator says so (`STOWAGE_GROUPS`, set
+ * in build steps); undefined when the container's rule applies (its primary group and every
+ * group that lists the user).
+ */
+export function currentGroups(ctx: Pick<ProgramContext, 'env'>): number[] | undefined {
+  const list = ctx.env['STOWAGE_GROUPS'];
+  if (list === undefined) return undefined;
+  return list.split(',').filter((g) => /^\d+$/.test(g)).map(Number);
+}
+
 /** {@link currentIds} over any variable lookup (the shell reads its own variables). */
 export function idsFromEnv(lookup: (name: string) => string | undefined): { uid: number; gid: number } {
   const uid = Number(lookup('STOWAGE_UID') ?? 0);

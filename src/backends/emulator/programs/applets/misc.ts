@@ -7,7 +7,7 @@
 import { posix } from 'node:path';
 import type { ProgramContext } from '../../program.js';
 import { complain, write } from '../io.js';
-import { currentIds, readGroups, readUsers } from './common.js';
+import { currentGroups, currentIds, readGroups, readUsers } from './common.js';
 
 /** `env [-i] [-u NAME] [NAME=VALUE...] [CMD [ARG...]]`. */
 export async function env(ctx: ProgramContext): Promise<number> {
@@ -192,8 +192,10 @@ export async function id(ctx: ProgramContext): Promise<number> {
     // As busybox: the primary group, then every group that lists the user as a member.
     const label = (g: number) => `${g}${groups.find((x) => x.id === g) ? `(${groups.find((x) => x.id === g)!.name})` : ''}`;
     const supplementary = groups.filter((g) => uname !== undefined && g.members?.includes(uname) && g.id !== gid).map((g) => g.id);
-    const all = [gid, ...supplementary];
-    text = `uid=${uid}${uname ? `(${uname})` : ''} gid=${gid}${gname ? `(${gname})` : ''} groups=${all.map(label).join(',')}`;
+    // The process's own list when the emulator gave one (a build step); busybox prints no
+    // `groups=` when it is empty.
+    const all = (who === undefined ? currentGroups(ctx) : undefined) ?? [gid, ...supplementary];
+    text = `uid=${uid}${uname ? `(${uname})` : ''} gid=${gid}${gname ? `(${gname})` : ''}${all.length > 0 ? ` groups=${all.map(label).join(',')}` : ''}`;
   }
   await write(ctx.stdout, `${text}\n`, ctx.signal);
   return 0;
