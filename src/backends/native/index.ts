@@ -12,7 +12,7 @@ import { missingNativePrerequisites } from './prerequisites.js';
 
 export { createNativeBackend, type NativeBackendOptions } from './backend.js';
 export { missingNativePrerequisites, type MissingPrerequisite } from './prerequisites.js';
-export type { UserResolver } from './context.js';
+export type { NativeNetworkSettings, UserResolver } from './context.js';
 export type { ResolvedUser } from './runtime/bundle.js';
 
 // `Engine.open({ backend: 'native', ... })` takes NativeBackendOptions.

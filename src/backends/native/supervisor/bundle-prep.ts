@@ -8,7 +8,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { NativeContext } from '../context.js';
-import { hostsFile, resolvConf } from '../containers/engine-files.js';
+import { containerResolvConf, formatHostsFile, readHostResolvConf } from '../network/index.js';
 import { processEnv } from '../containers/merge-config.js';
 import type { ContainerRecord } from '../containers/record.js';
 import { ensureRootfs } from '../containers/rootfs.js';
@@ -42,7 +42,8 @@ export async function prepareBundle(ctx: NativeContext, record: ContainerRecord,
   // to date as members come and go).
   await writeFile(files.hostname, `${hostname}\n`);
   if (!network.filesWritten) {
-    await Promise.all([writeFile(files.hosts, hostsFile([])), resolvConf().then((text) => writeFile(files.resolv, text))]);
+    // `--network none`: loopback only, and the host's resolvers as Docker still writes them.
+    await Promise.all([writeFile(files.hosts, formatHostsFile([])), writeFile(files.resolv, containerResolvConf(await readHostResolvConf()))]);
   }
   const user = await ctx.resolveUser(rootfs, record.config.user);
   const mounts: BundleMount[] = [
