@@ -49,7 +49,7 @@ async function handle(supervisor: Supervisor, request: Request, socket: Socket, 
 export async function serve(supervisor: Supervisor, options: ServeOptions): Promise<Server> {
   const open = new Set<Socket>();
   let idleTimer: NodeJS.Timeout | undefined;
-  const busy = (): boolean => open.size > 0 || supervisor.running > 0;
+  const busy = (): boolean => open.size > 0 || supervisor.running > 0 || supervisor.tearingDown;
   const checkIdle = (): void => {
     if (options.idleMs <= 0) return;
     if (busy()) {

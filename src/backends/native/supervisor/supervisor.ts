@@ -32,6 +32,12 @@ export class Supervisor {
   readonly #recorded = new Map<string, Promise<void>>();
   /** Published ports of every running container. */
   readonly #proxy = new PortProxy();
+  /**
+   * Network teardowns still running, by container. A namespace takes ~80 ms to take apart
+   * (CNI DEL, the namespace itself): that happens after the exit is recorded and waiters are
+   * answered, off everyone's path; only a new start of the same container waits for it.
+   */
+  readonly #teardowns = new Map<string, Promise<void>>();
   #defaultNetwork: Promise<unknown> | undefined;
 
   constructor(ctx: NativeContext) {
@@ -75,6 +81,7 @@ export class Supervisor {
 
   async #start(id: string): Promise<void> {
     if (this.#runs.has(id)) return;
+    await this.#teardowns.get(id);
     const { record, state } = await this.ctx.containers.get(id);
     const network = await setUpNetwork(this.ctx, record, this.#proxy, this.#ensureDefault);
     const sinks = this.#waitingAttach.get(id) ?? new Set();
@@ -103,7 +110,9 @@ export class Supervisor {
 
   async #onExit(id: string, run: ContainerRun, exitCode: number, startedAt: string): Promise<void> {
     if (this.#runs.get(id) === run) this.#runs.delete(id);
-    await tearDownNetwork(this.ctx, id, this.#proxy);
+    // The ports close at once (a new container may want them); the namespace goes after.
+    await this.#proxy.unpublish(id);
+    this.#tearDownLater(id);
     const found = await this.ctx.containers.read(id).catch(() => undefined);
     if (!found) return;
     await this.ctx.containers.putState(id, { status: 'exited', exitCode, startedAt, finishedAt: new Date().toISOString(), starts: found.state.starts });
@@ -218,7 +227,9 @@ export class Supervisor {
       await this.#signal(id, 'KILL');
       await this.#ended(id);
     }
-    await tearDownNetwork(this.ctx, id, this.#proxy);
+    // The network half may still write this container's hosts file (in its directory) until
+    // its sandbox is gone: the directory goes after the teardown.
+    await this.#teardowns.get(id);
     await this.ctx.locked(async () => {
       await releaseRootfs(this.ctx.containers, id);
       crashPoint('remove:after-unmount');
@@ -261,10 +272,26 @@ export class Supervisor {
     }
   }
 
-  /** Kills every container this supervisor runs and closes the port proxy (shutdown). */
+  /** Takes a container's network apart in the background (tracked: see #teardowns). */
+  #tearDownLater(id: string): void {
+    const previous = this.#teardowns.get(id) ?? Promise.resolve();
+    const next = previous.then(() => tearDownNetwork(this.ctx, id, this.#proxy)).catch(() => undefined);
+    this.#teardowns.set(id, next);
+    void next.then(() => {
+      if (this.#teardowns.get(id) === next) this.#teardowns.delete(id);
+    });
+  }
+
+  /** Whether network teardowns are still running (the supervisor is not idle then). */
+  get tearingDown(): boolean {
+    return this.#teardowns.size > 0;
+  }
+
+  /** Kills every container this supervisor runs, finishes teardowns, closes the port proxy (shutdown). */
   async killAll(): Promise<void> {
     for (const id of [...this.#runs.keys()]) await this.#signal(id, 'KILL');
     await Promise.all([...this.#recorded.values()]);
+    await Promise.all([...this.#teardowns.values()]);
     await this.#proxy.close();
   }
 
