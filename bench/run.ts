@@ -15,6 +15,7 @@ const suites: Suite[] = [
   { name: 'fs-union-apply', load: async () => (await import('./fs-union/apply.js')).benchApply },
   { name: 'emulator', load: async () => (await import('./emulator/index.js')).benchEmulator },
   { name: 'docker', load: async () => (await import('./docker/index.js')).benchDocker },
+  { name: 'native', load: async () => (await import('./native/index.js')).benchNative },
   { name: 'build', load: async () => (await import('./build/index.js')).benchBuild },
   { name: 'registry', load: async () => (await import('./registry/index.js')).benchRegistry },
 ];

@@ -1,5 +1,9 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Engine, InvalidArgumentError, NotFoundError, UnsupportedError } from '../../src/index.js';
+import { BackendUnavailableError, Engine, InvalidArgumentError, NotFoundError, UnsupportedError } from '../../src/index.js';
+import { missingNativePrerequisites } from '../../src/backends/native/index.js';
 
 describe('Engine.open', () => {
   const saved = process.env.STOWAGE_BACKEND;
@@ -27,13 +31,28 @@ describe('Engine.open', () => {
     expect((err as InvalidArgumentError).details.path).toBe('options.backend');
   });
 
-  it('says plainly that the native backend is not implemented yet', async () => {
-    await expect(Engine.open({ backend: 'native' })).rejects.toBeInstanceOf(UnsupportedError);
+  it('native opens where the host has what it needs, else names what is missing', async () => {
+    const missing = await missingNativePrerequisites();
+    const dir = await mkdtemp(join(tmpdir(), 'stowage-engine-native-'));
+    try {
+      const opening = Engine.open({ backend: 'native', root: join(dir, 'root'), runRoot: join(dir, 'run') });
+      if (missing.length > 0) {
+        const err = await opening.catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(BackendUnavailableError);
+        expect((err as Error).message).toContain(missing[0]!.message);
+      } else {
+        const engine = await opening;
+        expect(engine.backend).toBe('native');
+        await engine.close();
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('auto falls back to an engine that works', async () => {
     await using engine = await Engine.open({ backend: 'auto' });
-    expect(['docker', 'emulator']).toContain(engine.backend);
+    expect(['docker', 'native', 'emulator']).toContain(engine.backend);
   });
 
   it('close is safe to call twice', async () => {

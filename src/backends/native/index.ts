@@ -1,32 +1,20 @@
 /**
- * The native backend: real Linux containers without a daemon (namespaces, overlayfs, runc).
- *
- * Not implemented in this release: this entry point reports what the host offers, and
- * `createNativeBackend` fails with `UnsupportedError` so that `Engine.open({ backend: 'auto' })`
- * falls back to the emulator. The layering it will stand on (host-directory apply/diff in
- * overlay format) is in `stowage/fs-union`.
+ * The native backend: real Linux containers without a daemon, on namespaces, overlayfs and
+ * runc. A state root (images, layers, containers, volumes) and a runtime root; one supervisor
+ * process per root, started on demand, runs the containers and outlives the SDK process.
+ * See README.md beside this file for the design.
  *
  * @module
  */
-import type { Backend } from '../../core/backend.js';
-import { UnsupportedError } from '../../core/errors.js';
+import type { NativeBackendOptions } from './backend.js';
+import { missingNetworkParts } from './network/index.js';
 import { missingNativePrerequisites } from './prerequisites.js';
-import { z } from 'zod';
-import { backendOptions } from '../../core/schemas/backend-options.js';
-import { strictObject } from '../../core/schemas/strict.js';
 
+export { createNativeBackend, type NativeBackendOptions } from './backend.js';
+export { nativeOptionKeys } from './options.js';
 export { missingNativePrerequisites, type MissingPrerequisite } from './prerequisites.js';
-
-/** Options of the native backend. */
-export interface NativeBackendOptions {
-  /** State directory (default `/var/lib/stowage`). */
-  root?: string;
-}
-
-const nativeOptions = backendOptions<NativeBackendOptions>()(strictObject({ root: z.string().min(1).optional() }));
-
-/** The option names `createNativeBackend` takes; `Engine.open({ backend: 'auto' })` hands native only these. */
-export const nativeOptionKeys: readonly (keyof NativeBackendOptions)[] = nativeOptions.keys;
+export type { NativeNetworkSettings, UserResolver } from './context.js';
+export type { ResolvedUser } from './runtime/bundle.js';
 
 // `Engine.open({ backend: 'native', ... })` takes NativeBackendOptions.
 declare module '../../core/open-backend.js' {
@@ -36,22 +24,8 @@ declare module '../../core/open-backend.js' {
   }
 }
 
-/**
- * Creates the native backend. Not implemented in this release: always rejects with
- * UnsupportedError, naming any host prerequisite that is missing as well.
- */
-export async function createNativeBackend(options: NativeBackendOptions = {}): Promise<Backend> {
-  nativeOptions.check(options);
-  const missing = await missingNativePrerequisites();
-  throw new UnsupportedError('the native backend is not implemented in this release of Stowage', {
-    details: { root: options.root ?? '/var/lib/stowage', missing: missing.map((m) => m.message) },
-  });
+/** Whether the native backend can run here (Linux, root, runc, overlayfs, iproute2, iptables, the CNI plugins). */
+export async function probeNative(options: NativeBackendOptions = {}): Promise<boolean> {
+  return (await missingNativePrerequisites()).length === 0 && (await missingNetworkParts(options.network?.cniPath)).length === 0;
 }
 
-/**
- * Whether the native backend can run here. False in this release, since it is not
- * implemented; `Engine.open({ backend: 'auto' })` then goes on to the emulator.
- */
-export async function probeNative(_options: NativeBackendOptions = {}): Promise<boolean> {
-  return false;
-}

@@ -176,6 +176,7 @@ async function layerFrom(spool: BlobSpool, blob: SpooledBlob, diffId: string, si
     diffId,
     size,
     open: () => (compressed ? decompressStream(spool.open(blob)) : spool.open(blob)),
+    ...(!compressed && blob.file !== undefined ? { file: blob.file } : {}),
   };
 }
 

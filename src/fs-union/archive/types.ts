@@ -47,6 +47,12 @@ export interface ArchiveLayerInfo {
   size: number;
   /** Opens the uncompressed tar (decompressing a gzip/zstd blob on the fly); may be called many times until the archive is disposed. */
   open(): Readable;
+  /**
+   * The uncompressed tar as a spool file, when the archive held it uncompressed and it was too
+   * large to keep in memory: a store on the same filesystem may rename it into place instead
+   * of copying it (it was verified against the diffID while spooled). Gone after dispose.
+   */
+  file?: string;
 }
 
 /** An image read from an archive. */

@@ -114,6 +114,10 @@ async function extractWithTar(stream: AsyncIterable<Buffer[]>, root: string, sig
       // Owners can only be restored by root; elsewhere GNU tar would fail on every chown.
       process.getuid?.() === 0 ? '--same-owner' : '--no-same-owner',
       '-p',
+      // Directory times and modes are set once everything is extracted, as Docker's extraction
+      // does: GNU tar otherwise sets a directory's time when it moves past it in archive
+      // order, and a later member inside it (a tar listing directories first) makes it now.
+      '--delay-directory-restore',
       '--warning=no-unknown-keyword',
       '--warning=no-timestamp',
     ],

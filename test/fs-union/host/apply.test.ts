@@ -244,3 +244,16 @@ describe('applyLayerToDirectory, plain format', () => {
     expect(readlinkSync(join(rootfs, 'srv/data'))).toBe('/var/data');
   });
 });
+
+describe('applyLayerToDirectory keeps directory times', () => {
+  it('a directory listed before its members keeps its own time (the members come later)', async () => {
+    const old = new Date('2024-01-01T00:00:00Z');
+    const tar = await makeTar([
+      { name: 'a/', type: 'directory', mode: 0o755, mtime: old },
+      { name: 'b/', type: 'directory', mode: 0o755, mtime: old },
+      { name: 'a/f', mode: 0o644, mtime: old, content: 'x' },
+    ]);
+    await applyLayerToDirectory(Readable.from([tar]), join(work, 'times'), { format: 'plain' });
+    expect(lstatSync(join(work, 'times', 'a')).mtime.toISOString()).toBe(old.toISOString());
+  });
+});
