@@ -41,6 +41,30 @@ export class LayerFormatError extends InvalidArgumentError {
   }
 }
 
+// Go's archive/tar words, which Engine 20.10's extractor answers with (`Error processing tar
+// file(exit status 1): ...`) for the failures a LayerFormatError reports.
+const goTarErrors: Partial<Record<LayerFormatReason, string>> = {
+  'bad-entry': 'archive/tar: invalid tar header',
+  truncated: 'unexpected EOF',
+  'oversized-header': 'archive/tar: header field too long',
+};
+
+/**
+ * A malformed tar in the engine's words: a LayerFormatError for a bad header, a tar that stops
+ * early or a header over 1 MiB becomes the InvalidArgumentError Docker gives for it
+ * (`Error processing tar file(exit status 1): unexpected EOF`), `details.reason` and
+ * `details.entry` kept. Anything else is returned as it is. For `putArchive` and `load`.
+ */
+export function engineTarError(error: unknown): unknown {
+  if (!(error instanceof LayerFormatError)) return error;
+  const go = goTarErrors[error.reason];
+  if (go === undefined) return error;
+  return new InvalidArgumentError(`Error processing tar file(exit status 1): ${go}`, {
+    details: { reason: error.reason, entry: error.entry },
+    cause: error,
+  });
+}
+
 /** The POSIX error codes {@link FsError} uses. */
 export type FsErrorCode =
   | 'ENOENT'

@@ -240,4 +240,4 @@ describeOnBackends('junk at every public method', (ctx) => {
     const sample = fc.sample(junkValue, { numRuns: 200, seed: 1 });
     expect(new Set(sample.map((v) => (v === null ? 'null' : typeof v))).size).toBeGreaterThanOrEqual(6);
   });
-});
+}, { backends: ['emulator', 'docker', 'native'] });

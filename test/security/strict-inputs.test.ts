@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConflictError, InvalidArgumentError, StowageError } from '../../src/core/errors.js';
 import type { Container } from '../../src/core/container.js';
+import { readTarEntries } from '../../src/fs-union/tar-entries.js';
 import { create, sleeper } from '../../src/testing/case-helpers.js';
 import { eventually } from '../../src/testing/suite-context.js';
 import { describeOnBackends, type OracleContext } from './oracle.js';
@@ -64,7 +65,11 @@ describeOnBackends('strict inputs', (ctx) => {
       await stillRunning(c);
     });
 
-    it('a negative timeout waits for the process instead of killing it', async () => {
+    it('a negative timeout waits for the process instead of killing it', async ({ skip }) => {
+      // Docker and the emulator report the stop signal as a `kill` event; native does not yet,
+      // and nothing else shows when SIGTERM has arrived without a trap (which the emulator's
+      // shell cannot survive: its signals fire once).
+      if (ctx.backend === 'native') skip('native emits no kill event for the stop signal');
       const c = await stubborn(ctx);
       const signalled = new Promise<void>((resolve) => {
         const onKill = (e: { id: string }) => {
@@ -137,9 +142,9 @@ describeOnBackends('strict inputs', (ctx) => {
       const c = await sleeper(ctx);
       expect((await failure(() => c.putArchive('', Buffer.alloc(1024)))).message).toBe('bad parameter: pathcannot be empty');
       expect(() => c.getArchive('')).toThrow('bad parameter: pathcannot be empty');
-      const chunks: Buffer[] = [];
-      for await (const chunk of c.getArchive('etc/hostname')) chunks.push(chunk as Buffer);
-      expect(Buffer.concat(chunks).subarray(0, 8).toString()).toBe('hostname');
+      const names: string[] = [];
+      for await (const entry of readTarEntries(c.getArchive('etc/hostname'))) names.push(entry.header.name);
+      expect(names).toEqual(['hostname']);
     });
 
     it('bytes that are not an image archive fail load in the engine\'s words', async () => {
@@ -168,4 +173,4 @@ describeOnBackends('strict inputs', (ctx) => {
       expect(await failure(() => image.push({ ref: 'x/UPPER' }))).toBeInstanceOf(InvalidArgumentError);
     });
   });
-});
+}, { backends: ['emulator', 'docker', 'native'] });
