@@ -10,22 +10,39 @@ import type { Backend, WaitResult } from './backend.js';
 import { applyAbort } from './abort.js';
 import { collect, DEFAULT_MAX_BUFFER, feedStdin, spawnFacade, type ExecResult, type SpawnedProcess } from './exec-io.js';
 import { Image } from './image.js';
-import { bareName, Ownership } from './owned.js';
+import { archivePath, imageRefInput, renameTarget } from './edge-checks.js';
+import { Ownership } from './owned.js';
+import { parseSignal } from './signals.js';
 import { normalizeEnv } from './specs/index.js';
 import {
+  AttachOptionsSchema,
   ChangeSchema,
   CommitOptionsSchema,
   ContainerInfoSchema,
+  ContainerRemoveOptionsSchema,
   ExecOptionsSchema,
+  KillOptionsSchema,
   LogsOptionsSchema,
+  PortNumber,
+  PortOptionsSchema,
+  SignalOptionSchema,
+  SpawnOptionsSchema,
+  StopOptionsSchema,
   parseInput,
+  parseOutput,
+  type AttachOptions,
   type Change,
+  type ContainerRemoveOptions,
   type HostBinding,
   type CommitOptions,
   type ContainerInfo,
+  type KillOptions,
   type LogLine,
   type LogsOptions,
+  type PortOptions,
   type SignalOptions,
+  type SpawnOptions,
+  type StopOptions,
 } from './schemas/index.js';
 import { deferredReadable, toReadable, type ByteSource } from './streams.js';
 
@@ -37,26 +54,12 @@ export interface ExecOptions<E extends 'utf8' | 'buffer' = 'utf8' | 'buffer'> ex
   workingDir?: string;
   /** User to run as. */
   user?: string;
-  /** Data for the process's standard input (then closed). */
+  /** Data for the process's standard input (then closed). `docker exec -i`. */
   stdin?: string | Uint8Array | Readable;
   /** Cap on collected output per stream (default 64 MiB). */
   maxBuffer?: number;
   /** `utf8` (default) gives strings, `buffer` gives Buffers. */
   encoding?: E;
-}
-
-/** Options of `container.spawn()`. */
-export interface SpawnOptions extends SignalOptions {
-  /** Open a stdin stream. */
-  stdin?: boolean;
-  /** Allocate a pseudo-TTY. */
-  tty?: boolean;
-  /** Extra environment. */
-  env?: Record<string, string> | string[];
-  /** Working directory inside the container. */
-  workingDir?: string;
-  /** User to run as. */
-  user?: string;
 }
 
 /** The streams of a container's main process, from `container.attach()`. */
@@ -102,60 +105,78 @@ export class Container {
 
   /** Starts the container (a running one is left as it is). */
   async start(options: SignalOptions = {}): Promise<void> {
-    await applyAbort(options.signal, () => this.#backend.containers.start(this.id, options));
+    const opts = signalOptions(options);
+    await applyAbort(opts.signal, () => this.#backend.containers.start(this.id, opts));
   }
 
   /** Resolves with the exit code once the container is not running. */
   async wait(options: SignalOptions = {}): Promise<WaitResult> {
-    return applyAbort(options.signal, () => this.#backend.containers.wait(this.id, options));
-  }
-
-  /** Sends the stop signal, then SIGKILL after `timeout` seconds (default 10). */
-  async stop(options: SignalOptions & { timeout?: number } = {}): Promise<void> {
-    await applyAbort(options.signal, () => this.#backend.containers.stop(this.id, options));
+    const opts = signalOptions(options);
+    return applyAbort(opts.signal, () => this.#backend.containers.wait(this.id, opts));
   }
 
   /**
-   * Sends a signal to the main process (default SIGKILL). The POSIX signal is `signal`; an
-   * AbortSignal goes in the second argument.
+   * Sends the stop signal, then SIGKILL after `timeout` seconds (default 10; negative: no
+   * limit, as the engine does).
    */
-  async kill(options: { signal?: string } = {}, call: SignalOptions = {}): Promise<void> {
-    const posix = typeof options.signal === 'string' ? options.signal : 'SIGKILL';
-    await applyAbort(call.signal, () => this.#backend.containers.kill(this.id, posix, call));
+  async stop(options: StopOptions = {}): Promise<void> {
+    const opts = parseInput(StopOptionsSchema, options, 'options');
+    await applyAbort(opts.signal, () => this.#backend.containers.stop(this.id, opts));
   }
 
-  /** Stops and starts the container again. */
-  async restart(options: SignalOptions & { timeout?: number } = {}): Promise<void> {
-    await applyAbort(options.signal, () => this.#backend.containers.restart(this.id, options));
+  /**
+   * Sends a signal to the main process (default SIGKILL; `KILL`, `kill`, `9`, `SIGRTMIN+3` as
+   * the engine takes them; others are refused). The POSIX signal is `signal`; an AbortSignal
+   * goes in the second argument.
+   */
+  async kill(options: KillOptions = {}, call: SignalOptions = {}): Promise<void> {
+    const opts = parseInput(KillOptionsSchema, options, 'options');
+    const posix = opts.signal === undefined ? '' : parseSignal(opts.signal, 'options.signal');
+    const callOpts = signalOptions(call, 'call');
+    await applyAbort(callOpts.signal, () => this.#backend.containers.kill(this.id, posix || 'SIGKILL', callOpts));
+  }
+
+  /** Stops (see {@link Container.stop} for `timeout`) and starts the container again. */
+  async restart(options: StopOptions = {}): Promise<void> {
+    const opts = parseInput(StopOptionsSchema, options, 'options');
+    await applyAbort(opts.signal, () => this.#backend.containers.restart(this.id, opts));
   }
 
   /** Freezes the container's processes. */
   async pause(options: SignalOptions = {}): Promise<void> {
-    await applyAbort(options.signal, () => this.#backend.containers.pause(this.id, options));
+    const opts = signalOptions(options);
+    await applyAbort(opts.signal, () => this.#backend.containers.pause(this.id, opts));
   }
 
   /** Thaws a paused container. */
   async unpause(options: SignalOptions = {}): Promise<void> {
-    await applyAbort(options.signal, () => this.#backend.containers.unpause(this.id, options));
+    const opts = signalOptions(options);
+    await applyAbort(opts.signal, () => this.#backend.containers.unpause(this.id, opts));
   }
 
-  /** Renames the container (ConflictError when the name is taken). */
+  /**
+   * Renames the container (`web9`; a leading `/` is dropped). ConflictError when the name is
+   * taken; InvalidArgumentError, in the engine's words, for an empty or malformed name.
+   */
   async rename(name: string, options: SignalOptions = {}): Promise<void> {
-    const next = bareName(name);
-    await applyAbort(options.signal, () => this.#backend.containers.rename(this.id, next, options));
+    const next = renameTarget(name);
+    const opts = signalOptions(options);
+    await applyAbort(opts.signal, () => this.#backend.containers.rename(this.id, next, opts));
     this.#name = next;
   }
 
   /** Removes the container (ConflictError when running, unless `force`). */
-  async remove(options: SignalOptions & { force?: boolean; volumes?: boolean } = {}): Promise<void> {
-    await applyAbort(options.signal, () => this.#backend.containers.remove(this.id, options));
+  async remove(options: ContainerRemoveOptions = {}): Promise<void> {
+    const opts = parseInput(ContainerRemoveOptionsSchema, options, 'options');
+    await applyAbort(opts.signal, () => this.#backend.containers.remove(this.id, opts));
   }
 
   /** Inspects the container. */
   async inspect(options: SignalOptions = {}): Promise<ContainerInfo> {
-    const info = await applyAbort(options.signal, () => this.#backend.containers.inspect(this.id, options));
+    const opts = signalOptions(options);
+    const info = parseOutput(ContainerInfoSchema, await applyAbort(opts.signal, () => this.#backend.containers.inspect(this.id, opts)), 'ContainerInfo');
     this.#name = info.name;
-    return ContainerInfoSchema.parse(info);
+    return info;
   }
 
   /**
@@ -183,7 +204,7 @@ export class Container {
         tty: false,
       }, { signal: opts.signal });
       const max = opts.maxBuffer ?? DEFAULT_MAX_BUFFER;
-      const feeding = hasStdin && proc.stdin ? feedStdin(proc.stdin, options.stdin!) : Promise.resolve();
+      const feeding = hasStdin && proc.stdin ? feedStdin(proc.stdin, opts.stdin!) : Promise.resolve();
       const [out, err, exitCode] = await Promise.all([
         collect(proc.stdout, max, 'stdout'),
         collect(proc.stderr, max, 'stderr'),
@@ -208,20 +229,23 @@ export class Container {
    */
   spawn(argv: string[], options: SpawnOptions = {}): SpawnedProcess {
     const command = parseArgv(argv);
-    const starting = applyAbort(options.signal, () => this.#backend.containers.exec(this.id, {
+    const opts = parseInput(SpawnOptionsSchema, options, 'options');
+    const env = normalizeEnv(opts.env, 'options.env');
+    const starting = applyAbort(opts.signal, () => this.#backend.containers.exec(this.id, {
       argv: command,
-      env: normalizeEnv(options.env, 'options.env'),
-      workingDir: options.workingDir,
-      user: options.user,
-      stdin: options.stdin === true,
-      tty: options.tty === true,
-    }, { signal: options.signal }));
-    return spawnFacade(starting, options.stdin === true);
+      env,
+      workingDir: opts.workingDir,
+      user: opts.user,
+      stdin: opts.stdin === true,
+      tty: opts.tty === true,
+    }, { signal: opts.signal }));
+    return spawnFacade(starting, opts.stdin === true);
   }
 
   /** Attaches to the main process's streams. */
-  async attach(options: SignalOptions & { stdin?: boolean } = {}): Promise<AttachedIO> {
-    return applyAbort(options.signal, () => this.#backend.containers.attach(this.id, options));
+  async attach(options: AttachOptions = {}): Promise<AttachedIO> {
+    const opts = parseInput(AttachOptionsSchema, options, 'options');
+    return applyAbort(opts.signal, () => this.#backend.containers.attach(this.id, opts));
   }
 
   /**
@@ -249,13 +273,17 @@ export class Container {
 
   /** Filesystem changes against the image, as `docker diff`. */
   async diff(options: SignalOptions = {}): Promise<Change[]> {
-    const changes = await applyAbort(options.signal, () => this.#backend.containers.diff(this.id, options));
-    return changes.map((c) => ChangeSchema.parse(c));
+    const opts = signalOptions(options);
+    const changes = await applyAbort(opts.signal, () => this.#backend.containers.diff(this.id, opts));
+    return parseOutput(ChangeListSchema, changes, 'Change[]');
   }
 
   /** Commits the container's changes as a new image (owned by this engine). */
   async commit(options: CommitOptions = {}): Promise<Image> {
     const opts = parseInput(CommitOptionsSchema, options, 'options');
+    if (opts.repo !== undefined && opts.repo !== '') {
+      imageRefInput(opts.tag === undefined || opts.tag === '' ? opts.repo : `${opts.repo}:${opts.tag}`, 'options.repo', { tagOnly: true });
+    }
     const { imageId } = await applyAbort(opts.signal, () => this.#backend.containers.commit(this.id, {
       repo: opts.repo,
       tag: opts.tag,
@@ -270,24 +298,33 @@ export class Container {
 
   /** Unpacks a tar into the existing directory `path` of the container. */
   async putArchive(path: string, tar: ByteSource, options: SignalOptions = {}): Promise<void> {
+    const target = archivePath(path);
+    const opts = signalOptions(options);
     const stream = toReadable(tar, 'tar');
-    await applyAbort(options.signal, () => this.#backend.containers.putArchive(this.id, path, stream, options));
+    await applyAbort(opts.signal, () => this.#backend.containers.putArchive(this.id, target, stream, opts));
   }
 
-  /** A tar of `path` (named by its base name), like `docker cp` out of the container. */
+  /**
+   * A tar of `path` (named by its base name), like `docker cp` out of the container. A bad
+   * `path` or option throws at once; failures of the copy itself error the stream.
+   */
   getArchive(path: string, options: SignalOptions = {}): Readable {
-    return deferredReadable(() => applyAbort(options.signal, () => this.#backend.containers.getArchive(this.id, path, options)));
+    const source = archivePath(path);
+    const opts = signalOptions(options);
+    return deferredReadable(() => applyAbort(opts.signal, () => this.#backend.containers.getArchive(this.id, source, opts)));
   }
 
   /** A tar of the whole filesystem, like `docker export`. */
   export(options: SignalOptions = {}): Readable {
-    return deferredReadable(() => applyAbort(options.signal, () => this.#backend.containers.export(this.id, options)));
+    const opts = signalOptions(options);
+    return deferredReadable(() => applyAbort(opts.signal, () => this.#backend.containers.export(this.id, opts)));
   }
 
   /** The host bindings of a container port (`docker port`), one row per binding. */
-  async port(containerPort: number, options: SignalOptions & { protocol?: 'tcp' | 'udp' | 'sctp' } = {}): Promise<HostBinding[]> {
-    const info = await this.inspect(options);
-    const protocol = options.protocol ?? 'tcp';
+  async port(containerPort: number, options: PortOptions = {}): Promise<HostBinding[]> {
+    parseInput(PortNumber, containerPort, 'containerPort');
+    const { protocol = 'tcp', ...opts } = parseInput(PortOptionsSchema, options, 'options');
+    const info = await this.inspect(opts);
     return info.ports
       .filter((p) => p.containerPort === containerPort && p.protocol === protocol && p.hostPort > 0)
       .map(({ hostIp, hostPort }) => ({ hostIp, hostPort }));
@@ -303,4 +340,10 @@ function parseArgv(argv: unknown): string[] {
   return parseInput(ExecArgvSchema, argv, 'argv');
 }
 
+/** Parses the `{ signal }` bag of a method that takes nothing else. */
+function signalOptions(options: unknown, what = 'options'): SignalOptions {
+  return parseInput(SignalOptionSchema, options, what);
+}
+
 const ExecArgvSchema = z.array(z.string()).min(1, 'at least the command is needed');
+const ChangeListSchema = z.array(ChangeSchema);

@@ -12,8 +12,11 @@ import {
   ContainerListOptionsSchema,
   ContainerSpecSchema,
   ContainerSummarySchema,
+  RefInput,
   RunSpecSchema,
+  SignalOptionSchema,
   parseInput,
+  parseOutput,
   type ContainerListOptions,
   type ContainerSpec,
   type ContainerSummary,
@@ -21,6 +24,9 @@ import {
   type SignalOptions,
 } from './schemas/index.js';
 import { toCreateRequest } from './spec-input.js';
+import { z } from 'zod';
+
+const ContainerSummaryListSchema = z.array(ContainerSummarySchema);
 
 /**
  * The containers of an engine.
@@ -46,7 +52,8 @@ export class ContainerCollection {
   async create(spec: ContainerSpec, options: SignalOptions = {}): Promise<Container> {
     const parsed = parseInput(ContainerSpecSchema, spec, 'spec');
     const request = toCreateRequest(parsed);
-    const { id, name } = await applyAbort(options.signal, () => this.#backend.containers.create(request, options));
+    const opts = parseInput(SignalOptionSchema, options, 'options');
+    const { id, name } = await applyAbort(opts.signal, () => this.#backend.containers.create(request, opts));
     return new Container(this.#backend, id, name, true);
   }
 
@@ -62,7 +69,8 @@ export class ContainerCollection {
    */
   async run(spec: RunSpec, options: SignalOptions = {}): Promise<Container> {
     const { pull = 'missing', ...rest } = parseInput(RunSpecSchema, spec, 'spec');
-    const signal = options.signal;
+    const { signal } = parseInput(SignalOptionSchema, options, 'options');
+    toCreateRequest(rest); // the string forms (`-v`, `-p`...) are refused before any pull
     await applyAbort(signal, async () => {
       if (pull === 'always') {
         await this.#backend.images.pull(rest.image, { signal });
@@ -88,7 +96,7 @@ export class ContainerCollection {
       all: opts.all ?? false,
       filters: opts.filters ?? {},
     }, { signal: opts.signal }));
-    return rows.map((r) => ContainerSummarySchema.parse(r));
+    return parseOutput(ContainerSummaryListSchema, rows, 'ContainerSummary[]');
   }
 
   /**
@@ -96,7 +104,9 @@ export class ContainerCollection {
    * NotFoundError when it does not exist.
    */
   async get(ref: string, options: SignalOptions = {}): Promise<Container> {
-    const info = await applyAbort(options.signal, () => this.#backend.containers.inspect(bareName(ref), options));
+    const name = bareName(parseInput(RefInput, ref, 'ref'));
+    const opts = parseInput(SignalOptionSchema, options, 'options');
+    const info = await applyAbort(opts.signal, () => this.#backend.containers.inspect(name, opts));
     return new Container(this.#backend, info.id, info.name, false);
   }
 }

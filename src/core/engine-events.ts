@@ -6,7 +6,21 @@
  */
 import { EventEmitter } from 'eventemitter3';
 import type { Backend, EventSubscription } from './backend.js';
+import { InvalidArgumentError } from './errors.js';
 import type { EngineEvent, EngineEventMap, EngineEventName } from './schemas/index.js';
+
+/**
+ * A listener must be a function and the event a name: anything else would only fail later,
+ * as a TypeError inside the event pump.
+ */
+function checkListener(event: unknown, fn: unknown): void {
+  if (typeof event !== 'string' && typeof event !== 'symbol') {
+    throw new InvalidArgumentError(`invalid event: expected an event name such as container.start, received ${typeof event}`, { details: { path: 'event' } });
+  }
+  if (typeof fn !== 'function') {
+    throw new InvalidArgumentError(`invalid listener: expected a function, received ${fn === null ? 'null' : typeof fn}`, { details: { path: 'listener' } });
+  }
+}
 
 /** Listener signatures of `engine.events`: every `<type>.<action>`, plus `error`. */
 export type EngineEventListeners = EngineEventMap & {
@@ -36,6 +50,7 @@ export class EngineEvents extends EventEmitter<EngineEventListeners> {
   override on<T extends EventEmitter.EventNames<EngineEventListeners>>(
     event: T, fn: EventEmitter.EventListener<EngineEventListeners, T>, context?: unknown,
   ): this {
+    checkListener(event, fn);
     super.on(event, fn, context);
     this.#ensureSubscribed();
     return this;
@@ -52,6 +67,7 @@ export class EngineEvents extends EventEmitter<EngineEventListeners> {
   override once<T extends EventEmitter.EventNames<EngineEventListeners>>(
     event: T, fn: EventEmitter.EventListener<EngineEventListeners, T>, context?: unknown,
   ): this {
+    checkListener(event, fn);
     super.once(event, fn, context);
     this.#ensureSubscribed();
     return this;

@@ -10,6 +10,22 @@ import { ImageCollection } from './images.js';
 import { NetworkCollection } from './networks.js';
 import { openBackend, type EngineOpenOptions } from './open-backend.js';
 import { VolumeCollection } from './volumes.js';
+import { InvalidArgumentError } from './errors.js';
+
+/** Refuses what cannot be a backend before any call reaches it with a TypeError. */
+function checkBackend(backend: unknown): asserts backend is Backend {
+  const b = backend as Partial<Record<keyof Backend, unknown>> | null;
+  const missing = typeof b !== 'object' || b === null
+    ? ['name']
+    : [
+      ...(typeof b.name === 'string' ? [] : ['name']),
+      ...(['capabilities', 'containers', 'images', 'volumes', 'networks'] as const).filter((k) => typeof b[k] !== 'object' || b[k] === null),
+      ...(['subscribeEvents', 'close'] as const).filter((k) => typeof b[k] !== 'function'),
+    ];
+  if (missing.length > 0) {
+    throw new InvalidArgumentError(`invalid backend: not a Backend (missing or wrong: ${missing.join(', ')})`, { details: { path: 'backend' } });
+  }
+}
 
 /**
  * A container engine: containers, images, volumes, networks and events over one backend.
@@ -37,8 +53,9 @@ export class Engine {
   /** Engine-wide events, subscribed lazily when the first listener is added. */
   readonly events: EngineEvents;
 
-  /** Wraps any object implementing {@link Backend}. */
+  /** Wraps any object implementing {@link Backend} (InvalidArgumentError when it plainly does not). */
   constructor(backend: Backend) {
+    checkBackend(backend);
     this.#backend = backend;
     this.containers = new ContainerCollection(backend);
     this.images = new ImageCollection(backend);

@@ -4,6 +4,10 @@
  *
  * @module
  */
+import { z } from 'zod';
+import { InvalidArgumentError } from './errors.js';
+import { parseInput } from './schemas/validate.js';
+import { strictObject } from './schemas/strict.js';
 
 /**
  * Formats a duration like go-units' `HumanDuration`: "Less than a second", "1 second",
@@ -18,6 +22,9 @@
  * ```
  */
 export function humanDuration(ms: number): string {
+  if (typeof ms !== 'number' || Number.isNaN(ms)) {
+    throw new InvalidArgumentError(`invalid ms: expected a number of milliseconds, received ${typeof ms === 'number' ? 'NaN' : typeof ms}`, { details: { path: 'ms' } });
+  }
   const d = Math.max(0, ms);
   const seconds = Math.trunc(d / 1000);
   if (seconds < 1) return 'Less than a second';
@@ -69,6 +76,7 @@ export interface ContainerStatusSpec {
  * ```
  */
 export function formatContainerStatus(spec: ContainerStatusSpec): string {
+  parseInput(ContainerStatusSpecSchema, spec, 'spec');
   const now = (spec.now ?? new Date()).getTime();
   const since = (d: Date | undefined): string => humanDuration(d ? now - d.getTime() : 0);
   switch (spec.status) {
@@ -91,3 +99,15 @@ export function formatContainerStatus(spec: ContainerStatusSpec): string {
       return `Exited (${spec.exitCode}) ${since(spec.finishedAt)} ago`;
   }
 }
+
+const validDate = z.date().refine((d) => !Number.isNaN(d.getTime()), 'expected a valid date');
+
+// Checked (not trusted) because this is a public function callers may feed anything.
+const ContainerStatusSpecSchema = strictObject({
+  status: z.enum(['created', 'running', 'paused', 'restarting', 'exited', 'dead', 'removing']),
+  exitCode: z.number().int(),
+  startedAt: validDate.optional(),
+  finishedAt: validDate.optional(),
+  now: validDate.optional(),
+  health: z.enum(['starting', 'healthy', 'unhealthy']).optional(),
+});

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { InvalidArgumentError } from './errors.js';
+import { InvalidArgumentError, type ErrorDetails } from './errors.js';
 
 /** A parsed, normalised image reference. */
 export interface ImageRef {
@@ -58,7 +58,7 @@ const shortIdentifierRe = /^[a-f0-9]{1,64}$/;
 const digestLengths: Record<string, number> = { sha256: 64, sha384: 96, sha512: 128 };
 
 function invalid(message: string, value: string, path?: string): InvalidArgumentError {
-  const details: Record<string, unknown> = { value };
+  const details: ErrorDetails = { value, reason: 'bad-reference' };
   if (path !== undefined) details.path = path;
   return new InvalidArgumentError(message, { details });
 }
@@ -110,6 +110,12 @@ function checkDigest(digest: string, value: string, path?: string): void {
  * ```
  */
 export function parseImageRef(ref: string, path?: string): ImageRef {
+  if (typeof ref !== 'string') {
+    throw new InvalidArgumentError(`invalid ${typeof path === 'string' ? path : 'ref'}: expected string, received ${ref === null ? 'null' : typeof ref}`, {
+      details: typeof path === 'string' ? { path } : {},
+    });
+  }
+  if (typeof path !== 'string') path = undefined;
   if (anchoredIdentifierRe.test(ref)) {
     throw invalid(`invalid repository name (${ref}), cannot specify 64-byte hexadecimal strings`, ref, path);
   }
@@ -165,7 +171,8 @@ function familiarRepo(domain: string, path: string): string {
  * `myreg:5000/app:1` -> `myreg:5000/app`.
  */
 export function familiarName(ref: string | ImageRef): string {
-  return (typeof ref === 'string' ? parseImageRef(ref) : ref).name;
+  if (typeof ref === 'object' && ref !== null && typeof ref.name === 'string') return ref.name;
+  return parseImageRef(ref as string).name;
 }
 
 /**

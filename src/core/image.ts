@@ -7,30 +7,28 @@ import type { Readable } from 'node:stream';
 import type { Backend } from './backend.js';
 import { applyAbort } from './abort.js';
 import { Ownership } from './owned.js';
+import { imageRefInput } from './edge-checks.js';
 import {
   HistoryEntrySchema,
   ImageInfoSchema,
-  ProgressCallbackSchema,
+  ImageRemoveOptionsSchema,
+  PushOptionsSchema,
+  SaveOptionsSchema,
+  SignalOptionSchema,
   parseInput,
+  parseOutput,
   type HistoryEntry,
   type ImageInfo,
+  type ImageRemoveOptions,
   type ImageRemoveResult,
-  type ProgressEvent,
+  type PushOptions,
+  type SaveOptions,
   type SignalOptions,
 } from './schemas/index.js';
 import { deferredReadable } from './streams.js';
 import { z } from 'zod';
 
-const SaveOptionsSchema = z.object({
-  format: z.enum(['docker', 'oci']).optional(),
-  signal: z.instanceof(AbortSignal).optional(),
-});
-
-const PushOptionsSchema = z.object({
-  ref: z.string().min(1).optional(),
-  onProgress: ProgressCallbackSchema.optional(),
-  signal: z.instanceof(AbortSignal).optional(),
-});
+const HistorySchema = z.array(HistoryEntrySchema);
 
 /**
  * An image. An `Image` keeps its ID and the reference it was found by.
@@ -61,37 +59,42 @@ export class Image {
 
   /** Inspects the image. */
   async inspect(options: SignalOptions = {}): Promise<ImageInfo> {
-    const info = await applyAbort(options.signal, () => this.#backend.images.inspect(this.id, options));
-    return ImageInfoSchema.parse(info);
+    const opts = parseInput(SignalOptionSchema, options, 'options');
+    const info = await applyAbort(opts.signal, () => this.#backend.images.inspect(this.id, opts));
+    return parseOutput(ImageInfoSchema, info, 'ImageInfo');
   }
 
   /** The image's history, newest first. */
   async history(options: SignalOptions = {}): Promise<HistoryEntry[]> {
-    const rows = await applyAbort(options.signal, () => this.#backend.images.history(this.id, options));
-    return rows.map((r) => HistoryEntrySchema.parse(r));
+    const opts = parseInput(SignalOptionSchema, options, 'options');
+    const rows = await applyAbort(opts.signal, () => this.#backend.images.history(this.id, opts));
+    return parseOutput(HistorySchema, rows, 'HistoryEntry[]');
   }
 
-  /** Adds a reference (`repo:tag`) to the image. */
+  /** Adds a reference (`repo:tag`) to the image; a digest reference is refused, as by `docker tag`. */
   async tag(ref: string, options: SignalOptions = {}): Promise<void> {
-    const target = parseInput(z.string().min(1), ref, 'ref');
-    await applyAbort(options.signal, () => this.#backend.images.tag(this.id, target, options));
+    const target = imageRefInput(ref, 'ref', { tagOnly: true });
+    const opts = parseInput(SignalOptionSchema, options, 'options');
+    await applyAbort(opts.signal, () => this.#backend.images.tag(this.id, target, opts));
   }
 
   /** Like `docker rmi <ref>`: untags; deletes the image when no tag is left. */
-  async remove(options: SignalOptions & { force?: boolean } = {}): Promise<ImageRemoveResult> {
-    return applyAbort(options.signal, () => this.#backend.images.remove(this.ref, options));
+  async remove(options: ImageRemoveOptions = {}): Promise<ImageRemoveResult> {
+    const opts = parseInput(ImageRemoveOptionsSchema, options, 'options');
+    return applyAbort(opts.signal, () => this.#backend.images.remove(this.ref, opts));
   }
 
   /** Pushes the image to the registry named in `ref` (default: the reference it was found by). */
-  async push(options: SignalOptions & { ref?: string; onProgress?: (event: ProgressEvent) => void } = {}): Promise<void> {
+  async push(options: PushOptions = {}): Promise<void> {
     const opts = parseInput(PushOptionsSchema, options, 'options');
+    if (opts.ref !== undefined) imageRefInput(opts.ref, 'options.ref', { tagOnly: true });
     const ref = opts.ref ?? this.ref;
-    if (opts.ref !== undefined) await this.tag(opts.ref, opts);
+    if (opts.ref !== undefined) await this.tag(opts.ref, { signal: opts.signal });
     await applyAbort(opts.signal, () => this.#backend.images.push(ref, opts));
   }
 
   /** An image archive (`docker save`); both formats load with `docker load`. */
-  save(options: SignalOptions & { format?: 'docker' | 'oci' } = {}): Readable {
+  save(options: SaveOptions = {}): Readable {
     const opts = parseInput(SaveOptionsSchema, options, 'options');
     const ref = this.ref === this.id ? this.id : this.ref;
     return deferredReadable(() => applyAbort(opts.signal, () => this.#backend.images.save([ref], { format: opts.format ?? 'docker', signal: opts.signal })));

@@ -6,13 +6,19 @@
 import { z } from 'zod';
 import type { Backend } from './backend.js';
 import { applyAbort } from './abort.js';
+import { stat } from 'node:fs/promises';
+import { imageRefInput } from './edge-checks.js';
+import { InvalidArgumentError } from './errors.js';
 import { Image } from './image.js';
 import {
   BuildSpecSchema,
   ImageSummarySchema,
   ImportOptionsSchema,
   PullOptionsSchema,
+  RefInput,
+  SignalOptionSchema,
   parseInput,
+  parseOutput,
   type BuildSpec,
   type BuildResult,
   type ImageSummary,
@@ -42,7 +48,7 @@ export class ImageCollection {
    * ```
    */
   async pull(ref: string, options: PullOptions = {}): Promise<Image> {
-    const name = parseInput(ImageRefInput, ref, 'ref');
+    const name = imageRefInput(ref, 'ref');
     const opts = parseInput(PullOptionsSchema, options, 'options');
     const { id } = await applyAbort(opts.signal, () => this.#backend.images.pull(name, opts));
     return new Image(this.#backend, id, name, true);
@@ -55,6 +61,8 @@ export class ImageCollection {
    */
   async import(source: string | ByteSource, options: ImportOptions = {}): Promise<Image> {
     const opts = parseInput(ImportOptionsSchema, options, 'options');
+    if (opts.ref !== undefined) imageRefInput(opts.ref, 'options.ref', { tagOnly: true });
+    if (typeof source === 'string') await checkSourceFile(source);
     const stream = toReadable(source, 'source', true);
     const { id } = await applyAbort(opts.signal, () => this.#backend.images.import(stream, {
       ref: opts.ref,
@@ -76,7 +84,9 @@ export class ImageCollection {
    */
   async build(spec: BuildSpec): Promise<BuildResult> {
     const opts = parseInput(BuildSpecSchema, spec, 'spec');
-    const context = typeof spec.context === 'string' ? spec.context : toReadable(spec.context, 'spec.context');
+    opts.tags?.forEach((tag, i) => imageRefInput(tag, `spec.tags.${i}`, { tagOnly: true }));
+    if (typeof opts.context === 'string') await checkContextDir(opts.context);
+    const context = typeof opts.context === 'string' ? opts.context : toReadable(opts.context, 'spec.context');
     const { id, steps } = await applyAbort(opts.signal, () => this.#backend.images.build({
       context,
       dockerfile: opts.dockerfile ?? 'Dockerfile',
@@ -92,23 +102,42 @@ export class ImageCollection {
 
   /** Loads an image archive (`docker load`); resolves with the images it held. */
   async load(tar: ByteSource, options: SignalOptions = {}): Promise<Image[]> {
+    const opts = parseInput(SignalOptionSchema, options, 'options');
     const stream = toReadable(tar, 'tar');
-    const loaded = await applyAbort(options.signal, () => this.#backend.images.load(stream, options));
+    const loaded = await applyAbort(opts.signal, () => this.#backend.images.load(stream, opts));
     return loaded.map((l) => new Image(this.#backend, l.id, l.repoTags[0] ?? l.id, false));
   }
 
   /** Lists images, like `docker images`. */
   async list(options: SignalOptions = {}): Promise<ImageSummary[]> {
-    const rows = await applyAbort(options.signal, () => this.#backend.images.list(options));
-    return rows.map((r) => ImageSummarySchema.parse(r));
+    const opts = parseInput(SignalOptionSchema, options, 'options');
+    const rows = await applyAbort(opts.signal, () => this.#backend.images.list(opts));
+    return parseOutput(z.array(ImageSummarySchema), rows, 'ImageSummary[]');
   }
 
   /** Finds an image by reference or ID (NotFoundError when missing). */
   async get(ref: string, options: SignalOptions = {}): Promise<Image> {
-    const name = parseInput(ImageRefInput, ref, 'ref');
-    const info = await applyAbort(options.signal, () => this.#backend.images.inspect(name, options));
+    const name = parseInput(RefInput, ref, 'ref');
+    const opts = parseInput(SignalOptionSchema, options, 'options');
+    const info = await applyAbort(opts.signal, () => this.#backend.images.inspect(name, opts));
     return new Image(this.#backend, info.id, name, false);
   }
 }
 
-const ImageRefInput = z.string().min(1);
+/** An import source given as a path must be a file; refused in the docker CLI's words. */
+async function checkSourceFile(path: string): Promise<void> {
+  const info = await stat(path).catch(() => undefined);
+  if (info === undefined) throw new InvalidArgumentError(`open ${path}: no such file or directory`, { details: { path: 'source', value: path } });
+  if (info.isDirectory()) throw new InvalidArgumentError(`read ${path}: is a directory`, { details: { path: 'source', value: path } });
+}
+
+/** A context directory must exist and be a directory; refused in the docker CLI's words. */
+async function checkContextDir(dir: string): Promise<void> {
+  const info = await stat(dir).catch(() => undefined);
+  if (info === undefined) {
+    throw new InvalidArgumentError(`unable to prepare context: path "${dir}" not found`, { details: { path: 'spec.context', value: dir } });
+  }
+  if (!info.isDirectory()) {
+    throw new InvalidArgumentError(`unable to prepare context: context must be a directory: ${dir}`, { details: { path: 'spec.context', value: dir } });
+  }
+}

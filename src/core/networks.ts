@@ -6,7 +6,11 @@
 import type { Backend } from './backend.js';
 import { applyAbort } from './abort.js';
 import { Network } from './network.js';
-import { NetworkInfoSchema, NetworkSpecSchema, parseInput, type NetworkInfo, type NetworkSpec, type SignalOptions } from './schemas/index.js';
+import { z } from 'zod';
+import {
+  NetworkInfoSchema, NetworkSpecSchema, parseInput, parseOutput, RefInput, SignalOptionSchema,
+  type NetworkInfo, type NetworkSpec, type SignalOptions,
+} from './schemas/index.js';
 
 /** The networks of an engine. */
 export class NetworkCollection {
@@ -38,13 +42,16 @@ export class NetworkCollection {
 
   /** Lists networks, the default `bridge` included. */
   async list(options: SignalOptions = {}): Promise<NetworkInfo[]> {
-    const rows = await applyAbort(options.signal, () => this.#backend.networks.list(options));
-    return rows.map((r) => NetworkInfoSchema.parse(r));
+    const opts = parseInput(SignalOptionSchema, options, 'options');
+    const rows = await applyAbort(opts.signal, () => this.#backend.networks.list(opts));
+    return parseOutput(z.array(NetworkInfoSchema), rows, 'NetworkInfo[]');
   }
 
   /** Finds a network by name, ID or unique ID prefix (NotFoundError when missing). */
   async get(ref: string, options: SignalOptions = {}): Promise<Network> {
-    const info = await applyAbort(options.signal, () => this.#backend.networks.inspect(ref, options));
+    const name = parseInput(RefInput, ref, 'ref');
+    const opts = parseInput(SignalOptionSchema, options, 'options');
+    const info = await applyAbort(opts.signal, () => this.#backend.networks.inspect(name, opts));
     return new Network(this.#backend, info.id, info.name, false);
   }
 }

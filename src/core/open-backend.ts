@@ -5,7 +5,10 @@
  * @module
  */
 import type { Backend } from './backend.js';
+import { z } from 'zod';
 import { BackendUnavailableError, InvalidArgumentError } from './errors.js';
+import { strictObject } from './schemas/strict.js';
+import { parseInput } from './schemas/validate.js';
 
 /**
  * Options of each built-in backend by name. Backends add their own options type here through
@@ -41,17 +44,19 @@ export type EngineOpenOptions =
 interface BackendModule {
   createBackend(options: Record<string, unknown>): Backend | Promise<Backend>;
   probe?(options: Record<string, unknown>): Promise<boolean>;
+  /** The option names the backend takes, when the module says. */
+  optionKeys?: readonly string[];
 }
 
-/** Where each built-in backend lives and what its factory and probe are called. */
-const modules: Record<Exclude<BackendName, 'auto'>, { path: string; factory: string; probe?: string }> = {
-  emulator: { path: '../backends/emulator/index.js', factory: 'createEmulatorBackend' },
-  docker: { path: '../backends/docker/index.js', factory: 'createDockerBackend', probe: 'probeDocker' },
-  native: { path: '../backends/native/index.js', factory: 'createNativeBackend', probe: 'probeNative' },
+/** Where each built-in backend lives and what its factory, probe and option names are called. */
+const modules: Record<Exclude<BackendName, 'auto'>, { path: string; factory: string; probe?: string; keys: string }> = {
+  emulator: { path: '../backends/emulator/index.js', factory: 'createEmulatorBackend', keys: 'emulatorOptionKeys' },
+  docker: { path: '../backends/docker/index.js', factory: 'createDockerBackend', probe: 'probeDocker', keys: 'dockerOptionKeys' },
+  native: { path: '../backends/native/index.js', factory: 'createNativeBackend', probe: 'probeNative', keys: 'nativeOptionKeys' },
 };
 
 async function loadBackend(name: Exclude<BackendName, 'auto'>): Promise<BackendModule> {
-  const { path, factory, probe } = modules[name];
+  const { path, factory, probe, keys } = modules[name];
   let mod: Record<string, unknown>;
   try {
     // The specifier is a variable on purpose: core must not depend on any backend at build time.
@@ -64,18 +69,28 @@ async function loadBackend(name: Exclude<BackendName, 'auto'>): Promise<BackendM
     throw new BackendUnavailableError(`the ${name} backend does not export ${factory}()`, { details: { backend: name } });
   }
   const check = probe ? mod[probe] : undefined;
+  const optionKeys = mod[keys];
   return {
     createBackend: (o) => (create as BackendModule['createBackend'])(o),
     probe: typeof check === 'function' ? (o) => (check as NonNullable<BackendModule['probe']>)(o) : undefined,
+    optionKeys: Array.isArray(optionKeys) ? (optionKeys as string[]) : undefined,
   };
 }
 
 /** Resolves `options.backend` (or `STOWAGE_BACKEND`) and creates that backend. */
 export async function openBackend(options: EngineOpenOptions): Promise<Backend> {
-  const { backend, ...rest } = options as { backend?: string } & Record<string, unknown>;
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new InvalidArgumentError(`invalid options: expected an object such as { backend: 'emulator' }, received ${options === null ? 'null' : Array.isArray(options) ? 'array' : typeof options}`, {
+      details: { path: 'options' },
+    });
+  }
+  const { backend, ...rest } = options as { backend?: unknown } & Record<string, unknown>;
+  if (backend !== undefined && typeof backend !== 'string') {
+    throw new InvalidArgumentError(`invalid options.backend: expected emulator, docker, native or auto, received ${typeof backend}`, { details: { path: 'options.backend' } });
+  }
   const name = backend ?? (process.env.STOWAGE_BACKEND || 'emulator');
   if (name === 'auto') return openAuto(rest);
-  if (!(name in modules)) {
+  if (!Object.hasOwn(modules, name)) {
     throw new InvalidArgumentError(`invalid backend: ${JSON.stringify(name)} (expected emulator, docker, native or auto)`, {
       details: { path: 'options.backend' },
     });
@@ -84,10 +99,22 @@ export async function openBackend(options: EngineOpenOptions): Promise<Backend> 
   return mod.createBackend(rest);
 }
 
+/**
+ * `auto`: the options may be meant for any backend, so each candidate gets only the keys it
+ * knows; a key no backend knows is still refused (with the nearest known key as a hint).
+ */
 async function openAuto(options: Record<string, unknown>): Promise<Backend> {
-  for (const name of ['docker', 'native'] as const) {
-    const mod = await loadBackend(name).catch(() => undefined);
-    if (mod?.probe && (await mod.probe(options).catch(() => false))) return mod.createBackend(options);
+  const candidates = await Promise.all((['docker', 'native', 'emulator'] as const).map((name) => loadBackend(name).catch(() => undefined)));
+  const known = candidates.flatMap((mod) => mod?.optionKeys ?? []);
+  if (candidates.every((mod) => mod?.optionKeys !== undefined)) {
+    parseInput(strictObject(Object.fromEntries(known.map((k) => [k, z.unknown().optional()]))), options, 'options');
   }
-  return (await loadBackend('emulator')).createBackend(options);
+  const only = (mod: BackendModule): Record<string, unknown> =>
+    mod.optionKeys ? Object.fromEntries(Object.entries(options).filter(([k]) => mod.optionKeys!.includes(k))) : options;
+  const [docker, native, emulator] = candidates;
+  for (const mod of [docker, native]) {
+    if (mod?.probe && (await mod.probe(only(mod)).catch(() => false))) return mod.createBackend(only(mod));
+  }
+  if (!emulator) return (await loadBackend('emulator')).createBackend(options);
+  return emulator.createBackend(only(emulator));
 }

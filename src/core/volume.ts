@@ -6,7 +6,10 @@
 import type { Backend } from './backend.js';
 import { applyAbort } from './abort.js';
 import { Ownership } from './owned.js';
-import { VolumeInfoSchema, type SignalOptions, type VolumeInfo } from './schemas/index.js';
+import {
+  parseInput, parseOutput, SignalOptionSchema, VolumeInfoSchema, VolumeRemoveOptionsSchema,
+  type SignalOptions, type VolumeInfo, type VolumeRemoveOptions,
+} from './schemas/index.js';
 
 /**
  * A volume.
@@ -33,13 +36,15 @@ export class Volume {
 
   /** Inspects the volume. */
   async inspect(options: SignalOptions = {}): Promise<VolumeInfo> {
-    const info = await applyAbort(options.signal, () => this.#backend.volumes.inspect(this.name, options));
-    return VolumeInfoSchema.parse(info);
+    const opts = parseInput(SignalOptionSchema, options, 'options');
+    const info = await applyAbort(opts.signal, () => this.#backend.volumes.inspect(this.name, opts));
+    return parseOutput(VolumeInfoSchema, info, 'VolumeInfo');
   }
 
   /** Removes the volume (ConflictError while in use, unless `force`). */
-  async remove(options: SignalOptions & { force?: boolean } = {}): Promise<void> {
-    await applyAbort(options.signal, () => this.#backend.volumes.remove(this.name, options));
+  async remove(options: VolumeRemoveOptions = {}): Promise<void> {
+    const opts = parseInput(VolumeRemoveOptionsSchema, options, 'options');
+    await applyAbort(opts.signal, () => this.#backend.volumes.remove(this.name, opts));
   }
 
   /** Removes the volume if this engine created it. */

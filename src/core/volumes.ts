@@ -5,7 +5,11 @@
  */
 import type { Backend } from './backend.js';
 import { applyAbort } from './abort.js';
-import { parseInput, VolumeInfoSchema, VolumeSpecSchema, type SignalOptions, type VolumeInfo, type VolumeSpec } from './schemas/index.js';
+import { z } from 'zod';
+import {
+  parseInput, parseOutput, RefInput, SignalOptionSchema, VolumeInfoSchema, VolumeSpecSchema,
+  type SignalOptions, type VolumeInfo, type VolumeSpec,
+} from './schemas/index.js';
 import { validateVolumeName } from './specs/volumes.js';
 import { Volume } from './volume.js';
 
@@ -35,13 +39,16 @@ export class VolumeCollection {
 
   /** Lists volumes. */
   async list(options: SignalOptions = {}): Promise<VolumeInfo[]> {
-    const rows = await applyAbort(options.signal, () => this.#backend.volumes.list(options));
-    return rows.map((r) => VolumeInfoSchema.parse(r));
+    const opts = parseInput(SignalOptionSchema, options, 'options');
+    const rows = await applyAbort(opts.signal, () => this.#backend.volumes.list(opts));
+    return parseOutput(z.array(VolumeInfoSchema), rows, 'VolumeInfo[]');
   }
 
   /** Finds a volume by name (NotFoundError when missing). */
   async get(name: string, options: SignalOptions = {}): Promise<Volume> {
-    const info = await applyAbort(options.signal, () => this.#backend.volumes.inspect(name, options));
+    const ref = parseInput(RefInput, name, 'name');
+    const opts = parseInput(SignalOptionSchema, options, 'options');
+    const info = await applyAbort(opts.signal, () => this.#backend.volumes.inspect(ref, opts));
     return new Volume(this.#backend, info.name, false);
   }
 }

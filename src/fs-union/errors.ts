@@ -10,17 +10,17 @@
  * @module
  */
 import { constants as osConstants } from 'node:os';
-import { InvalidArgumentError } from '../core/errors.js';
+import { InvalidArgumentError, type ErrorReason } from '../core/errors.js';
 
-/** Why an archive entry was refused. */
-export type LayerFormatReason =
+/** Why an archive entry was refused (the archive part of core's `ErrorReason`). */
+export type LayerFormatReason = Extract<ErrorReason,
   | 'path-escape'
   | 'hardlink-escape'
   | 'symlink-escape'
   | 'bad-whiteout'
   | 'truncated'
   | 'oversized-header'
-  | 'bad-entry';
+  | 'bad-entry'>;
 
 /** An archive entry that cannot be accepted; `details.entry` names it. */
 export class LayerFormatError extends InvalidArgumentError {
@@ -34,6 +34,35 @@ export class LayerFormatError extends InvalidArgumentError {
     this.reason = reason;
     this.entry = entry;
   }
+
+  /** Always `LayerFormatError` (a literal: it also brands the class across installed copies). */
+  override get name(): string {
+    return 'LayerFormatError';
+  }
+}
+
+// Go's archive/tar words, which Engine 20.10's extractor answers with (`Error processing tar
+// file(exit status 1): ...`) for the failures a LayerFormatError reports.
+const goTarErrors: Partial<Record<LayerFormatReason, string>> = {
+  'bad-entry': 'archive/tar: invalid tar header',
+  truncated: 'unexpected EOF',
+  'oversized-header': 'archive/tar: header field too long',
+};
+
+/**
+ * A malformed tar in the engine's words: a LayerFormatError for a bad header, a tar that stops
+ * early or a header over 1 MiB becomes the InvalidArgumentError Docker gives for it
+ * (`Error processing tar file(exit status 1): unexpected EOF`), `details.reason` and
+ * `details.entry` kept. Anything else is returned as it is. For `putArchive` and `load`.
+ */
+export function engineTarError(error: unknown): unknown {
+  if (!(error instanceof LayerFormatError)) return error;
+  const go = goTarErrors[error.reason];
+  if (go === undefined) return error;
+  return new InvalidArgumentError(`Error processing tar file(exit status 1): ${go}`, {
+    details: { reason: error.reason, entry: error.entry },
+    cause: error,
+  });
 }
 
 /** The POSIX error codes {@link FsError} uses. */

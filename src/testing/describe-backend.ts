@@ -15,6 +15,12 @@ import { networkCases } from './cases/network.js';
 import { volumeCases } from './cases/volumes.js';
 import { SuiteState, type CapabilityName } from './suite-context.js';
 
+/** The groups of cases the conformance suite has, in the order they run. */
+export const CONFORMANCE_GROUPS = ['lifecycle', 'exec', 'volumes', 'network', 'images', 'build'] as const;
+
+/** A group of conformance cases: `lifecycle`, `exec` (exec, attach, logs), `volumes`, `network` (ports, links, networks), `images` (images and filesystems), `build` (Dockerfile builds). */
+export type ConformanceGroup = (typeof CONFORMANCE_GROUPS)[number];
+
 /** Options of {@link describeBackend}. */
 export interface DescribeBackendOptions {
   /** The backend's name, as `STOWAGE_REQUIRE` names it (`emulator`, `docker`, `native`, ...). */
@@ -30,6 +36,12 @@ export interface DescribeBackendOptions {
   fixtures?: (engine: Engine) => Promise<void>;
   /** Capabilities this backend may lack: their cases skip. Any other missing one fails. */
   mayLack?: CapabilityName[];
+  /**
+   * Only these groups of cases (default: all). For a quick check of a setup, not for judging
+   * a backend: a group left out is not declared at all, so it shows neither as passed nor as
+   * skipped.
+   */
+  groups?: ConformanceGroup[];
 }
 
 /**
@@ -67,6 +79,8 @@ export function isRequired(name: string): boolean {
  * ```
  */
 export function describeBackend(options: DescribeBackendOptions): void {
+  const unknown = (options.groups ?? []).filter((g) => !(CONFORMANCE_GROUPS as readonly string[]).includes(g));
+  if (unknown.length > 0) throw new Error(`describeBackend: unknown group(s) ${unknown.join(', ')} (known: ${CONFORMANCE_GROUPS.join(', ')})`);
   const state = new SuiteState(TEST_IMAGE, options.mayLack ?? []);
   let unavailable: string | undefined;
 
@@ -93,11 +107,12 @@ export function describeBackend(options: DescribeBackendOptions): void {
       await state.engineOrUndefined?.close();
     });
 
-    describe('lifecycle', () => lifecycleCases(state));
-    describe('exec, attach and logs', () => execLogsCases(state));
-    describe('volumes', () => volumeCases(state));
-    describe('ports, links and networks', () => networkCases(state));
-    describe('images and filesystems', () => imageFsCases(state));
-    describe('Dockerfile builds', () => buildCases(state));
+    const wanted = new Set<ConformanceGroup>(options.groups ?? CONFORMANCE_GROUPS);
+    if (wanted.has('lifecycle')) describe('lifecycle', () => lifecycleCases(state));
+    if (wanted.has('exec')) describe('exec, attach and logs', () => execLogsCases(state));
+    if (wanted.has('volumes')) describe('volumes', () => volumeCases(state));
+    if (wanted.has('network')) describe('ports, links and networks', () => networkCases(state));
+    if (wanted.has('images')) describe('images and filesystems', () => imageFsCases(state));
+    if (wanted.has('build')) describe('Dockerfile builds', () => buildCases(state));
   });
 }

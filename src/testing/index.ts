@@ -4,6 +4,6 @@
  *
  * @module
  */
-export { describeBackend, isRequired, seedTestImage, type DescribeBackendOptions } from './describe-backend.js';
+export { CONFORMANCE_GROUPS, describeBackend, isRequired, seedTestImage, type ConformanceGroup, type DescribeBackendOptions } from './describe-backend.js';
 export { busyboxRootfsTar, findHostBusybox, TEST_IMAGE, TEST_PAGE } from './busybox-rootfs.js';
 export { eventually, type CapabilityName, type SuiteContext } from './suite-context.js';

@@ -68,7 +68,7 @@ describe('parseDockerfile: BuildKit AST dump', () => {
         parseDockerfile(text);
       } catch (e) {
         expect(e).toBeInstanceOf(InvalidArgumentError);
-        return (e as InvalidArgumentError).details.reason as string;
+        return (e as InvalidArgumentError).details.problem as string;
       }
       return 'parsed';
     };

@@ -38,7 +38,7 @@ describe('parseDockerfile: directives', () => {
   it('rejects a repeated or invalid directive', () => {
     expect(parseErrorOf('# escape=`\n# escape=`\nFROM x').message)
       .toBe('dockerfile parse error on line 2: only one escape parser directive can be used');
-    expect(parseErrorOf('# escape=x\nFROM x').details.reason).toBe("invalid escape token 'x' does not match ` or \\");
+    expect(parseErrorOf('# escape=x\nFROM x').details.problem).toBe("invalid escape token 'x' does not match ` or \\");
   });
 });
 
@@ -68,7 +68,7 @@ describe('parseDockerfile: lines', () => {
     expect(df.instructions[1]).toMatchObject({ json: true, args: ['sh', '-c', 'echo $HOME'] });
     expect(df.instructions[2]).toMatchObject({ json: false, args: ['[bad json'] });
     // A well-formed array of non-strings is an error, not a shell command.
-    expect(parseErrorOf('FROM x\nENTRYPOINT [1, 2]\n').details.reason)
+    expect(parseErrorOf('FROM x\nENTRYPOINT [1, 2]\n').details.problem)
       .toBe('when using JSON array syntax, arrays must be comprised of strings only');
   });
 
@@ -106,7 +106,7 @@ describe('parseDockerfile: ENV, LABEL, ARG', () => {
 
   it("rejects malformed ENV with BuildKit's messages", () => {
     expect(parseErrorOf('FROM x\nENV a').message).toBe('dockerfile parse error on line 2: ENV must have two arguments');
-    expect(parseErrorOf('FROM x\nENV a=1 b').details.reason)
+    expect(parseErrorOf('FROM x\nENV a=1 b').details.problem)
       .toBe('Syntax error - can\'t find = in "b". Must be of the form: name=value');
     expect(parseDockerfile('FROM x\nLABEL').instructions[1]?.args).toEqual([]);
     expect(() => parseDockerfile('FROM x\nLABEL').stages).toThrow('LABEL requires at least one argument');
@@ -169,13 +169,13 @@ describe('parseDockerfile: stages and checks', () => {
     expect(df.instructions[1]).toMatchObject({ keyword: 'FOO', args: [], line: 3 });
     const e = stagesErrorOf('FROM x\n\n  foo bar\n');
     expect(e.message).toBe('dockerfile parse error on line 3: unknown instruction: foo');
-    expect(e.details).toMatchObject({ line: 3, reason: 'unknown instruction: foo' });
+    expect(e.details).toMatchObject({ line: 3, reason: 'dockerfile-syntax', problem: 'unknown instruction: foo' });
   });
 
   it("rejects what BuildKit's instruction checks reject", () => {
     expect(parseErrorOf('').message).toBe('file with no instructions');
     expect(parseErrorOf('# only a comment\n').message).toBe('file with no instructions');
-    const reason = (t: string): unknown => stagesErrorOf(t).details.reason;
+    const reason = (t: string): unknown => stagesErrorOf(t).details.problem;
     expect(stagesErrorOf('RUN x').message).toBe('no build stage in current context');
     expect(reason('FROM a b')).toBe('FROM requires either one or three arguments');
     expect(reason('FROM a AS 1x')).toBe('invalid name for build stage: "1x", name can\'t start with a number or contain symbols');

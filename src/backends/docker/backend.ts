@@ -14,6 +14,7 @@ import { createDockerNetworkBackend } from './networks.js';
 import { DockerClient } from './transport/index.js';
 import type { DockerClientOptions } from './transport/index.js';
 import { createDockerVolumeBackend } from './volumes.js';
+import { checkDockerOptions } from './options.js';
 
 /**
  * Options of the Docker backend: where the engine is (`host`, `tls`; default `DOCKER_HOST`,
@@ -41,6 +42,7 @@ export interface DockerBackendOptions extends DockerClientOptions {
  * ```
  */
 export function createDockerBackend(options: DockerBackendOptions = {}): Backend {
+  checkDockerOptions(options);
   const { client: given, registry, ...clientOptions } = options;
   const client = given ?? new DockerClient(clientOptions);
   const ctx: DockerBackendContext = { client, autoRemove: new Set(), exits: new Map(), registryAuth: new EngineRegistryAuth(registry) };

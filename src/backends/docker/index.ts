@@ -7,6 +7,7 @@
 import type { DockerBackendOptions } from './backend.js';
 
 export { createDockerBackend, probeDocker } from './backend.js';
+export { dockerOptionKeys } from './options.js';
 export type { DockerBackendOptions } from './backend.js';
 export type { DockerRegistryOptions } from './images/registry-auth.js';
 export { DOCKER_CAPABILITIES } from './capabilities.js';

@@ -17,6 +17,7 @@ import type { ImageSource } from './images/store-core.js';
 import { VirtualNetwork } from './network/virtual-network.js';
 import type { ProgramTable } from './program.js';
 import { VolumeStore } from './volumes/volume-store.js';
+import { checkEmulatorOptions } from './options.js';
 
 /** Options of {@link createEmulatorBackend}. */
 export interface EmulatorOptions {
@@ -74,6 +75,7 @@ export const emulatorCapabilities: BackendCapabilities = {
  * ```
  */
 export function createEmulatorBackend(options: EmulatorOptions = {}): Backend {
+  checkEmulatorOptions(options);
   const clock = options.clock ?? systemClock;
   const newId = options.idSource ?? randomIdSource;
   const listeners = new Set<(event: EngineEvent) => void>();

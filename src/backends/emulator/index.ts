@@ -8,6 +8,7 @@
 import type { EmulatorOptions } from './backend.js';
 
 export { createEmulatorBackend, emulatorCapabilities, type EmulatorOptions } from './backend.js';
+export { emulatorOptionKeys } from './options.js';
 export { systemClock, randomIdSource, type EmulatorClock, type IdSource } from './clock.js';
 export type { ForkedProcess, Program, ProgramContext, ProgramNet, ProgramExecOptions, ProgramTable } from './program.js';
 export { DEFAULT_LOG_BYTES } from './containers/log-buffer.js';

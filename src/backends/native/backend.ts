@@ -15,6 +15,7 @@ import { recoverRoot } from './recovery.js';
 import { ttyAvailable } from './runtime/tty.js';
 import { SupervisorClient } from './supervisor/client.js';
 import { nativeVolumes } from './volumes/volume-backend.js';
+import { checkNativeOptions } from './options.js';
 
 /** Options of the native backend. */
 export interface NativeBackendOptions {
@@ -37,6 +38,7 @@ export interface NativeBackendOptions {
  *   iproute2/iptables, the CNI plugins)
  */
 export async function createNativeBackend(options: NativeBackendOptions = {}): Promise<Backend> {
+  checkNativeOptions(options);
   const missing = [...(await missingNativePrerequisites()), ...(await missingNetworkParts(options.network?.cniPath))];
   if (missing.length > 0) {
     throw new BackendUnavailableError(`the native backend cannot run here: ${missing.map((m) => m.message).join('; ')}`, {

@@ -11,6 +11,7 @@ import { missingNetworkParts } from './network/index.js';
 import { missingNativePrerequisites } from './prerequisites.js';
 
 export { createNativeBackend, type NativeBackendOptions } from './backend.js';
+export { nativeOptionKeys } from './options.js';
 export { missingNativePrerequisites, type MissingPrerequisite } from './prerequisites.js';
 export type { NativeNetworkSettings, UserResolver } from './context.js';
 export type { ResolvedUser } from './runtime/bundle.js';

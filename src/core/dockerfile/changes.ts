@@ -243,8 +243,8 @@ export function applyChanges(config: ChangeableConfig, changes: readonly string[
       }));
       for (const ins of instructions) checkDockerfileInstruction(ins);
     } catch (e) {
-      if (e instanceof InvalidArgumentError && typeof e.details.reason === 'string') {
-        throw fail(engineWords(e.details.reason), index, e);
+      if (e instanceof InvalidArgumentError && e.details.reason === 'dockerfile-syntax' && typeof e.details.problem === 'string') {
+        throw fail(engineWords(e.details.problem), index, e);
       }
       throw e;
     }

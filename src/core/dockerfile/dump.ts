@@ -6,6 +6,7 @@
  * @module
  */
 import { goQuote } from './go-text.js';
+import { checkParsedDockerfile } from './input-check.js';
 import type { Dockerfile, Instruction } from './types.js';
 
 /** One instruction as BuildKit dumps a node: `run ["--mount=x"] "make"`. */
@@ -36,5 +37,6 @@ function dumpInstruction(ins: Instruction): string {
  * ```
  */
 export function dumpDockerfile(df: Pick<Dockerfile, 'instructions'>): string {
+  checkParsedDockerfile(df, false);
   return df.instructions.map((ins) => `(${dumpInstruction(ins)})`).join('\n');
 }

@@ -5,6 +5,7 @@
  * @module
  */
 import { goTrimSpace } from './go-text.js';
+import { checkParsedDockerfile } from './input-check.js';
 import { parseJsonArray } from './line-parsers.js';
 import type { Dockerfile, Instruction } from './types.js';
 
@@ -62,6 +63,7 @@ function formatInstruction(ins: Instruction, escape: string): string {
  * ```
  */
 export function formatDockerfile(df: Pick<Dockerfile, 'directives' | 'instructions'>): string {
+  checkParsedDockerfile(df, true);
   const escape = df.directives.escape ?? '\\';
   let out = '';
   for (const key of ['syntax', 'escape', 'check'] as const) {

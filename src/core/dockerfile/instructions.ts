@@ -10,6 +10,7 @@ import { InvalidArgumentError } from '../errors.js';
 import { parseGoDuration } from './go-duration.js';
 import { goQuote, goTrimSpace } from './go-text.js';
 import { parseHeredocWord } from './heredoc.js';
+import { checkInstructions } from './input-check.js';
 import type { Instruction, Stage } from './types.js';
 
 /** How a flag takes its value, as BuildKit's BFlags types. */
@@ -191,7 +192,7 @@ function checkInstruction(ins: Instruction): void {
 function locate(reason: string, ins: Instruction, prefix = true): InvalidArgumentError {
   const message = prefix ? `dockerfile parse error on line ${ins.line}: ${reason}` : reason;
   return new InvalidArgumentError(message, {
-    details: { path: 'dockerfile', line: ins.line, endLine: ins.endLine, reason, keyword: ins.keyword },
+    details: { path: 'dockerfile', line: ins.line, endLine: ins.endLine, reason: 'dockerfile-syntax', problem: reason, keyword: ins.keyword },
   });
 }
 
@@ -232,6 +233,7 @@ export interface DockerfileStages {
  * ```
  */
 export function dockerfileStages(instructions: readonly Instruction[]): DockerfileStages {
+  checkInstructions(instructions, 'instructions');
   const metaArgs: Instruction[] = [];
   const stages: Stage[] = [];
   for (const ins of instructions) {

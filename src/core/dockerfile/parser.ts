@@ -29,7 +29,7 @@ interface Location {
 /** A syntax error, worded as BuildKit's parser words it (it adds no line prefix). */
 function syntaxError(reason: string, at: Location): InvalidArgumentError {
   return new InvalidArgumentError(`dockerfile parse error on line ${at.line}: ${reason}`, {
-    details: { path: 'dockerfile', line: at.line, endLine: at.endLine, reason },
+    details: { path: 'dockerfile', line: at.line, endLine: at.endLine, reason: 'dockerfile-syntax', problem: reason },
   });
 }
 
@@ -122,7 +122,8 @@ function scanLines(text: string): string[] {
  * them with `expandWord` where Docker does (see `EXPANDING_KEYWORDS`).
  *
  * @throws InvalidArgumentError `dockerfile parse error on line N: <reason>` with `details.line`,
- *   `details.endLine` and `details.reason` for what BuildKit's parser refuses: `file with no
+ *   `details.endLine`, `details.reason` `dockerfile-syntax` and `details.problem` (BuildKit's
+ *   words) for what BuildKit's parser refuses: `file with no
  *   instructions`, `unterminated heredoc`, a repeated or invalid directive, a JSON array of
  *   non-strings, `ENV must have two arguments`, a line over 64 KiB.
  * @example
@@ -133,11 +134,14 @@ function scanLines(text: string): string[] {
  * ```
  */
 export function parseDockerfile(text: string): Dockerfile {
+  if (typeof text !== 'string') {
+    throw new InvalidArgumentError(`invalid dockerfile: expected string, received ${text === null ? 'null' : typeof text}`, { details: { path: 'dockerfile' } });
+  }
   const { directives, instructions, warnings } = parseInstructions(text);
   if (instructions.length === 0) {
     const lines = scanLines(text).length;
     throw new InvalidArgumentError('file with no instructions', {
-      details: { path: 'dockerfile', line: lines, endLine: lines, reason: 'file with no instructions' },
+      details: { path: 'dockerfile', line: lines, endLine: lines, reason: 'dockerfile-syntax', problem: 'file with no instructions' },
     });
   }
   let view: DockerfileStages | undefined;

@@ -107,7 +107,7 @@ export interface Dockerfile {
    * stage names). Computed on first access.
    *
    * @throws InvalidArgumentError `dockerfile parse error on line N: <reason>` with
-   *   `details.line` and `details.reason`
+   *   `details.line`, `details.reason` `dockerfile-syntax` and `details.problem`
    */
   readonly stages: Stage[];
 }

@@ -1,11 +1,12 @@
 /**
- * Schemas and types of the options of container operations: list, logs, commit and exec.
+ * Schemas and types of the options of container operations: list, logs and commit.
  *
  * @module
  */
 import { z } from 'zod';
 import { ContainerStatusSchema, type ContainerStatus } from './container-info.js';
 import { exactSchema } from './exact.js';
+import { strictObject } from './strict.js';
 import { DateLike, type SignalOptions } from './validate.js';
 
 /** Filters of `containers.list()`, as `docker ps --filter` takes them; a row must match every filter given. */
@@ -29,9 +30,9 @@ export interface ContainerListOptions extends SignalOptions {
 }
 
 /** Validates {@link ContainerListOptions}. */
-export const ContainerListOptionsSchema = exactSchema<ContainerListOptions>()(z.object({
+export const ContainerListOptionsSchema = exactSchema<ContainerListOptions>()(strictObject({
   all: z.boolean().optional(),
-  filters: z.object({
+  filters: strictObject({
     label: z.array(z.string()).optional(),
     status: z.array(ContainerStatusSchema).optional(),
     ancestor: z.array(z.string()).optional(),
@@ -59,7 +60,7 @@ export interface LogsOptions extends SignalOptions {
 }
 
 /** Validates {@link LogsOptions}. */
-export const LogsOptionsSchema = exactSchema<LogsOptions>()(z.object({
+export const LogsOptionsSchema = exactSchema<LogsOptions>()(strictObject({
   follow: z.boolean().optional(),
   stdout: z.boolean().optional(),
   stderr: z.boolean().optional(),
@@ -113,45 +114,12 @@ export interface CommitOptions extends SignalOptions {
 }
 
 /** Validates {@link CommitOptions}. */
-export const CommitOptionsSchema = exactSchema<CommitOptions>()(z.object({
+export const CommitOptionsSchema = exactSchema<CommitOptions>()(strictObject({
   repo: z.string().optional(),
   tag: z.string().optional(),
   message: z.string().optional(),
   author: z.string().optional(),
   pause: z.boolean().optional(),
   changes: z.array(z.string()).optional(),
-  signal: z.instanceof(AbortSignal).optional(),
-}));
-
-/**
- * What {@link ExecOptionsSchema} checks: the union of `exec()`'s and `spawn()`'s options.
- * `stdin` is a payload for `exec()` and a flag for `spawn()`, so each method checks it itself.
- */
-export interface ExecCheckedOptions extends SignalOptions {
-  /** Extra environment (`K=V` strings or a record). `docker exec -e`. */
-  env?: Record<string, string> | string[];
-  /** Working directory inside the container. `docker exec -w`. */
-  workingDir?: string;
-  /** User to run as. `docker exec -u`. */
-  user?: string;
-  /** Standard input: data for `exec()`, whether to open a stream for `spawn()`. `docker exec -i`. */
-  stdin?: unknown;
-  /** Allocate a pseudo-TTY. `docker exec -t`. */
-  tty?: boolean;
-  /** Cap on collected output per stream (`exec()` only). */
-  maxBuffer?: number;
-  /** `utf8` gives strings, `buffer` gives Buffers (`exec()` only). */
-  encoding?: 'utf8' | 'buffer';
-}
-
-/** Validates the options of `container.exec()` and `container.spawn()`. */
-export const ExecOptionsSchema = exactSchema<ExecCheckedOptions>()(z.object({
-  env: z.union([z.record(z.string(), z.string()), z.array(z.string())]).optional(),
-  workingDir: z.string().optional(),
-  user: z.string().optional(),
-  stdin: z.unknown().optional(),
-  tty: z.boolean().optional(),
-  maxBuffer: z.number().int().positive().optional(),
-  encoding: z.enum(['utf8', 'buffer']).optional(),
   signal: z.instanceof(AbortSignal).optional(),
 }));

@@ -7,7 +7,8 @@
 import { z } from 'zod';
 import type { LinkSpec, ParsedMount, PortBinding, VolumesFromSpec } from '../specs/index.js';
 import { exactSchema } from './exact.js';
-import { NonEmpty, PortNumber } from './validate.js';
+import { strictObject } from './strict.js';
+import { ContainerName, NonEmpty, PortNumber, SignalName } from './validate.js';
 
 /**
  * A mount in object form: a bind mount of a host path or a (named or anonymous) volume, one
@@ -25,7 +26,7 @@ export interface MountSpec {
 }
 
 /** Validates a {@link MountSpec}. */
-export const MountSpecSchema = exactSchema<MountSpec>()(z.object({
+export const MountSpecSchema = exactSchema<MountSpec>()(strictObject({
   type: z.enum(['bind', 'volume']).optional(),
   source: z.string().optional(),
   target: NonEmpty,
@@ -45,7 +46,7 @@ export interface PortSpec {
 }
 
 /** Validates a {@link PortSpec}. */
-export const PortSpecSchema = exactSchema<PortSpec>()(z.object({
+export const PortSpecSchema = exactSchema<PortSpec>()(strictObject({
   containerPort: PortNumber,
   protocol: z.enum(['tcp', 'udp', 'sctp']).optional(),
   hostIp: z.string().optional(),
@@ -97,9 +98,9 @@ export interface ContainerSpec {
   networkAliases?: string[];
   /** Remove the container once it exits. `--rm` (Docker's `AutoRemove`). */
   autoRemove?: boolean;
-  /** Signal `stop()` sends first, replacing the image's STOPSIGNAL. `--stop-signal`. */
+  /** Signal `stop()` sends first (`SIGQUIT`, `quit`, `3`), replacing the image's STOPSIGNAL. `--stop-signal`. */
   stopSignal?: string;
-  /** Seconds `stop()` waits before SIGKILL; default 10. `--stop-timeout`. */
+  /** Seconds `stop()` waits before SIGKILL; default 10; negative: no limit. `--stop-timeout`. */
   stopTimeout?: number;
   /**
    * Most processes the container may run at once; a fork past it fails with EAGAIN. 0 or -1:
@@ -109,10 +110,10 @@ export interface ContainerSpec {
   pidsLimit?: number;
 }
 
-// Kept as an object schema (not only the typed export) so RunSpecSchema can extend it.
-const containerSpecObject = z.object({
+// Kept as a shape (not only the typed export) so RunSpecSchema can extend it.
+const containerSpecShape = {
   image: NonEmpty,
-  name: z.string().regex(/^\/?[a-zA-Z0-9][a-zA-Z0-9_.-]*$/, 'Invalid container name, only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed').optional(),
+  name: ContainerName.optional(),
   cmd: z.array(z.string()).optional(),
   entrypoint: z.array(z.string()).optional(),
   env: z.union([z.record(z.string(), z.string()), z.array(z.string())]).optional(),
@@ -131,13 +132,14 @@ const containerSpecObject = z.object({
   network: NonEmpty.optional(),
   networkAliases: z.array(NonEmpty).optional(),
   autoRemove: z.boolean().optional(),
-  stopSignal: z.string().optional(),
-  stopTimeout: z.number().int().min(0).optional(),
+  stopSignal: SignalName.optional(),
+  // The engine keeps any integer; a negative one makes stop() wait as long as it takes.
+  stopTimeout: z.number().int().optional(),
   pidsLimit: z.number().int().min(-1).optional(),
-});
+};
 
 /** Validates a {@link ContainerSpec} (names the bad field, e.g. `spec.ports.0.containerPort`). */
-export const ContainerSpecSchema = exactSchema<ContainerSpec>()(containerSpecObject);
+export const ContainerSpecSchema = exactSchema<ContainerSpec>()(strictObject(containerSpecShape));
 
 /** What `engine.containers.run()` accepts: a create spec plus the pull policy. */
 export interface RunSpec extends ContainerSpec {
@@ -146,7 +148,8 @@ export interface RunSpec extends ContainerSpec {
 }
 
 /** Validates a {@link RunSpec}. */
-export const RunSpecSchema = exactSchema<RunSpec>()(containerSpecObject.extend({
+export const RunSpecSchema = exactSchema<RunSpec>()(strictObject({
+  ...containerSpecShape,
   pull: z.enum(['missing', 'always', 'never']).optional(),
 }));
 

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import type { Image } from '../image.js';
 import type { ByteSource } from '../streams.js';
 import { exactSchema } from './exact.js';
+import { strictObject } from './strict.js';
 import type { SignalOptions } from './validate.js';
 
 /** The runnable configuration of an image (the `config` object of an OCI image config). */
@@ -165,7 +166,7 @@ export interface PullOptions extends SignalOptions {
 }
 
 /** Validates {@link PullOptions}. */
-export const PullOptionsSchema = exactSchema<PullOptions>()(z.object({
+export const PullOptionsSchema = exactSchema<PullOptions>()(strictObject({
   onProgress: ProgressCallbackSchema.optional(),
   platform: z.string().optional(),
   signal: z.instanceof(AbortSignal).optional(),
@@ -182,7 +183,7 @@ export interface ImportOptions extends SignalOptions {
 }
 
 /** Validates {@link ImportOptions}. */
-export const ImportOptionsSchema = exactSchema<ImportOptions>()(z.object({
+export const ImportOptionsSchema = exactSchema<ImportOptions>()(strictObject({
   ref: z.string().optional(),
   changes: z.array(z.string()).optional(),
   message: z.string().optional(),
@@ -213,7 +214,7 @@ export interface BuildSpec extends SignalOptions {
  * Validates a {@link BuildSpec}. `context` is only checked for presence here: whether it is
  * a usable byte source is decided when it is read, where the error can name what was given.
  */
-export const BuildSpecSchema = exactSchema<BuildSpec>()(z.object({
+export const BuildSpecSchema = exactSchema<BuildSpec>()(strictObject({
   context: z.custom<string | ByteSource>((value) => value !== undefined && value !== null, 'expected a context directory or tar'),
   dockerfile: z.string().optional(),
   tags: z.array(z.string()).optional(),

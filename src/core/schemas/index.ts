@@ -4,9 +4,11 @@
  * @module
  */
 export * from './validate.js';
+export { strictObject } from './strict.js';
 export * from './container.js';
 export * from './container-info.js';
 export * from './container-options.js';
+export * from './method-options.js';
 export * from './image.js';
 export * from './volume.js';
 export * from './network.js';

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { exactSchema } from './exact.js';
+import { strictObject } from './strict.js';
 import type { SignalOptions } from './validate.js';
 
 /** What `networks.create()` accepts (`docker network create`). */
@@ -20,7 +21,7 @@ export interface NetworkSpec extends SignalOptions {
 }
 
 /** Validates a {@link NetworkSpec}. */
-export const NetworkSpecSchema = exactSchema<NetworkSpec>()(z.object({
+export const NetworkSpecSchema = exactSchema<NetworkSpec>()(strictObject({
   name: z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/, 'network name must match [a-zA-Z0-9][a-zA-Z0-9_.-]*'),
   subnet: z.string().regex(/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/, 'subnet must be an IPv4 CIDR such as 172.30.0.0/16').optional(),
   internal: z.boolean().optional(),

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { exactSchema } from './exact.js';
+import { strictObject } from './strict.js';
 import type { SignalOptions } from './validate.js';
 
 /** What `volumes.create()` accepts (`docker volume create`). */
@@ -16,7 +17,7 @@ export interface VolumeSpec extends SignalOptions {
 }
 
 /** Validates a {@link VolumeSpec}. */
-export const VolumeSpecSchema = exactSchema<VolumeSpec>()(z.object({
+export const VolumeSpecSchema = exactSchema<VolumeSpec>()(strictObject({
   name: z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/, 'volume name must match [a-zA-Z0-9][a-zA-Z0-9_.-]+').optional(),
   labels: z.record(z.string(), z.string()).optional(),
   signal: z.instanceof(AbortSignal).optional(),

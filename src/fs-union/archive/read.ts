@@ -15,7 +15,7 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { extract } from 'tar-stream';
-import { abortErrorFrom, InvalidArgumentError, throwIfAborted } from '../../core/errors.js';
+import { abortErrorFrom, InvalidArgumentError, StowageError, throwIfAborted } from '../../core/errors.js';
 import { decompressStream, detectCompression } from '../compression.js';
 import { isSha256Digest, sha256Digest } from '../digest.js';
 import { LayerFormatError } from '../errors.js';
@@ -102,13 +102,23 @@ async function spoolArchive(source: Readable | AsyncIterable<Uint8Array>, spool:
     // Stop the feeder too, or it would wait for a drain that never comes.
     ex.destroy(error as Error);
     tar.destroy();
-    if (feedError !== undefined) throw feedError;
-    throw error;
+    throw tarFormatError(feedError ?? error);
   } finally {
     await feeding;
   }
-  if (feedError !== undefined) throw feedError;
+  if (feedError !== undefined) throw tarFormatError(feedError);
   return files;
+}
+
+/**
+ * tar-stream's own failures (bytes that are not a tar, a tar that stops early) as the
+ * LayerFormatError every other tar reader here throws; Stowage's errors pass unchanged.
+ */
+function tarFormatError(error: unknown): unknown {
+  if (error instanceof StowageError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  const reason = /unexpected end of data/i.test(message) ? 'truncated' : 'bad-entry';
+  return new LayerFormatError(reason, '', `unreadable archive (${message})`, { cause: error });
 }
 
 /** Looks a path up, following link aliases (a bounded number of times). */

@@ -6,6 +6,7 @@ import {
   AbortError,
   BackendUnavailableError,
   ConflictError,
+  EngineError,
   InvalidArgumentError,
   NotFoundError,
   UnsupportedError,
@@ -122,9 +123,12 @@ describe('DockerClient: requests', () => {
     expect((exec as InvalidArgumentError).details['reason']).toBe('exec-not-found');
     await expect(client.json('POST', '/containers/s/exec', { body: {} })).rejects.toBeInstanceOf(ConflictError);
     const boom = await client.json('GET', '/boom').catch((e: unknown) => e);
-    expect(boom).toBeInstanceOf(BackendUnavailableError);
-    expect((boom as BackendUnavailableError).details['status']).toBe(500);
+    // The engine answered with a failure: an EngineError, not "unavailable" (that is for sockets).
+    expect(boom).toBeInstanceOf(EngineError);
+    expect(boom).not.toBeInstanceOf(BackendUnavailableError);
+    expect((boom as EngineError).details.status).toBe(500);
     const plain = await client.json('GET', '/plain').catch((e: unknown) => e);
+    expect(plain).toBeInstanceOf(EngineError);
     expect((plain as Error).message).toBe('engine is shutting down');
   });
 

@@ -41,10 +41,13 @@ describe('classifyEngineMessage', () => {
     [500, 'toomanyrequests: You have reached your pull rate limit.', 'RATE_LIMITED', 'rate-limited'],
     [500, "pull access denied for nosuch, repository does not exist or may require 'docker login': denied: requested access to the resource is denied", 'NOT_FOUND', 'no-such-image'],
     [404, 'page not found', 'NOT_FOUND', undefined],
-    [400, 'invalid reference format', 'INVALID_ARGUMENT', undefined],
+    [400, 'invalid reference format', 'INVALID_ARGUMENT', 'bad-reference'],
+    [500, 'invalid reference format: repository name must be lowercase', 'INVALID_ARGUMENT', 'bad-reference'],
     [403, 'authorization denied by plugin x', 'INVALID_ARGUMENT', undefined],
     [501, 'not implemented', 'UNSUPPORTED', undefined],
-    [500, 'error mounting: invalid mount config: bind source path does not exist: /nope', 'BACKEND_UNAVAILABLE', undefined],
+    [500, 'error mounting: invalid mount config: bind source path does not exist: /nope', 'ENGINE_ERROR', undefined],
+    [500, 'Get "https://127.0.0.1:1/v2/": dial tcp 127.0.0.1:1: connect: connection refused', 'REGISTRY_ERROR', 'unreachable'],
+    [500, 'Get "https://registry-1.docker.io/v2/": dial tcp: lookup registry-1.docker.io on 10.0.0.53:53: no such host', 'REGISTRY_ERROR', 'unreachable'],
   ];
   it.each(cases)('%i %s -> %s', (status, message, code, reason) => {
     expect(classifyEngineMessage(status, message)).toEqual(reason === undefined ? { code } : { code, reason });

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { AbortError, BackendUnavailableError, BuildError, NotFoundError } from '../../../src/core/errors.js';
+import { AbortError, BackendUnavailableError, BuildError, EngineError, NotFoundError } from '../../../src/core/errors.js';
 import { JsonObjectSplitter } from '../../../src/backends/docker/transport/json-splitter.js';
 import { readJsonProgress } from '../../../src/backends/docker/transport/json-progress.js';
 import type { ProgressEvent } from '../../../src/backends/docker/transport/json-progress.js';
@@ -33,7 +33,7 @@ describe('JsonObjectSplitter', () => {
   });
 
   it('rejects garbage between messages and a cut-off last message', () => {
-    expect(() => new JsonObjectSplitter().push('{"a":1} nope')).toThrow(BackendUnavailableError);
+    expect(() => new JsonObjectSplitter().push('{"a":1} nope')).toThrow(EngineError);
     const splitter = new JsonObjectSplitter();
     splitter.push('{"a":');
     expect(() => splitter.end()).toThrow(/ended inside a message/);
@@ -94,7 +94,8 @@ describe('readJsonProgress', () => {
     expect((error as BuildError).details).toEqual({ code: 1, step: 'Step 2/2 : RUN false' });
 
     const bare = await readJsonProgress(body('{"error":"something broke"}')).catch((e: unknown) => e);
-    expect(bare).toBeInstanceOf(BackendUnavailableError);
+    // A 5xx-like failure the message does not explain: the engine answered, so not "unavailable".
+    expect(bare).toBeInstanceOf(EngineError);
     expect((bare as Error).message).toBe('something broke');
   });
 

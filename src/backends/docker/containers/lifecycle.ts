@@ -34,7 +34,7 @@ export async function createContainer(
       return { id: res.Id, name, warnings: res.Warnings ?? [] };
     } catch (err) {
       // A generated name that happens to be taken: pick another, as moby's generator retries.
-      const nameClash = err instanceof ConflictError && (err.details as { reason?: string }).reason === 'name-in-use';
+      const nameClash = err instanceof ConflictError && err.details.reason === 'name-in-use';
       if (request.name !== undefined || !nameClash || attempt >= 5) throw err;
     }
   }

@@ -12,7 +12,7 @@ import { Readable } from 'node:stream';
 import type { Duplex } from 'node:stream';
 import { Pool } from 'undici';
 import type { Dispatcher } from 'undici';
-import { StowageError, throwIfAborted } from '../../../core/errors.js';
+import { EngineError, throwIfAborted } from '../../../core/errors.js';
 import { MAX_API_VERSION, negotiateApiVersion } from './api-version.js';
 import { resolveDockerConnection } from './connection.js';
 import type { DockerConnectionInfo, DockerConnectionOptions } from './connection.js';
@@ -265,8 +265,8 @@ export class DockerClient {
     try {
       return JSON.parse(text) as T;
     } catch (cause) {
-      throw new StowageError('BACKEND_UNAVAILABLE', `Docker Engine sent malformed JSON for ${method} ${path}`, {
-        details: { method, path },
+      throw new EngineError(`Docker Engine sent malformed JSON for ${method} ${path}`, {
+        details: { method, path, reason: 'malformed-response' },
         cause,
       });
     }

@@ -13,24 +13,27 @@ import {
   AuthenticationError,
   BackendUnavailableError,
   ConflictError,
+  EngineError,
   InvalidArgumentError,
   NotFoundError,
   RateLimitError,
+  RegistryError,
   StowageError,
   TimeoutError,
   UnsupportedError,
   abortErrorFrom,
 } from '../../../core/errors.js';
-import type { StowageErrorCode } from '../../../core/errors.js';
+import type { ErrorDetails, ErrorReason, StowageErrorCode } from '../../../core/errors.js';
 
 /** Finer reasons the mapping layer acts on (e.g. exit code 127 for `exec-not-found`). */
-export type EngineErrorReason =
+export type EngineErrorReason = Extract<ErrorReason,
   | 'exec-not-found'
   | 'port-in-use'
   | 'host-ip-unavailable'
   | 'unknown-user'
   | 'name-too-long'
   | 'bad-archive'
+  | 'bad-reference'
   | 'not-running'
   | 'paused'
   | 'name-in-use'
@@ -39,7 +42,8 @@ export type EngineErrorReason =
   | 'no-such-container'
   | 'ambiguous-prefix'
   | 'registry-auth'
-  | 'rate-limited';
+  | 'rate-limited'
+  | 'unreachable'>;
 
 /** The outcome of {@link classifyEngineMessage}. */
 export interface EngineErrorClassification {
@@ -77,6 +81,8 @@ const messageRules: ReadonlyArray<{ test: RegExp; code: StowageErrorCode; reason
   // PUT /archive with bytes that are not a tar (`archive/tar: invalid tar header`, `unexpected
   // EOF`, `archive/tar: header field too long`): a 500 from the extractor.
   { test: /^error processing tar file/, code: 'INVALID_ARGUMENT', reason: 'bad-archive' },
+  // `POST /images/{id}/tag` answers a malformed reference with a 500 (pull says 400).
+  { test: /^invalid reference format/, code: 'INVALID_ARGUMENT', reason: 'bad-reference' },
   { test: /is paused/, code: 'CONFLICT', reason: 'paused' },
   { test: /is not running|is restarting/, code: 'CONFLICT', reason: 'not-running' },
   { test: /is already in use by container|name .* is already in use/, code: 'CONFLICT', reason: 'name-in-use' },
@@ -87,6 +93,10 @@ const messageRules: ReadonlyArray<{ test: RegExp; code: StowageErrorCode; reason
   // denied", which Docker means as "no such repository").
   { test: /no basic auth credentials|unauthorized: |authentication required|incorrect username or password/, code: 'UNAUTHORIZED', reason: 'registry-auth' },
   { test: /toomanyrequests|too many requests/, code: 'RATE_LIMITED', reason: 'rate-limited' },
+  // The engine could not reach a registry (`Get "https://127.0.0.1:1/v2/": dial tcp ...:
+  // connection refused`, `... no such host`): the registry is unreachable, as the emulator's
+  // own registry client reports it; the engine itself is fine.
+  { test: /^get "[^"]*\/v2\/[^"]*": .*(connection refused|no such host|i\/o timeout|network is unreachable|no route to host|tls: |x509: |http: server gave http response)/, code: 'REGISTRY_ERROR', reason: 'unreachable' },
   // A short ID matching several objects is a 500 from Engine 20.10; API.md calls it a bad argument.
   { test: /multiple ids found with provided prefix|short identifier .* is ambiguous/, code: 'INVALID_ARGUMENT', reason: 'ambiguous-prefix' },
 ];
@@ -114,13 +124,13 @@ function codeForStatus(status: number): StowageErrorCode {
   if (status === 501) return 'UNSUPPORTED';
   // 400, 401, 403, 406, 413...: the engine refused the request as given.
   if (status >= 400 && status < 500) return 'INVALID_ARGUMENT';
-  // Any other server error: the engine could not serve the request. Core has no generic
-  // "engine failed" code; BACKEND_UNAVAILABLE with details.status is the closest honest one.
-  return 'BACKEND_UNAVAILABLE';
+  // Any other server error: the engine is there and answered, but failed the request. That is
+  // not "unavailable" (retrying the connection will not help); details.status says which.
+  return 'ENGINE_ERROR';
 }
 
 /** Builds the error instance for a code (the one place codes become classes). */
-export function errorForCode(code: StowageErrorCode, message: string, details: Record<string, unknown>, cause?: unknown): StowageError {
+export function errorForCode(code: StowageErrorCode, message: string, details: ErrorDetails, cause?: unknown): StowageError {
   const options = cause === undefined ? { details } : { details, cause };
   switch (code) {
     case 'NOT_FOUND':
@@ -139,8 +149,12 @@ export function errorForCode(code: StowageErrorCode, message: string, details: R
       return new AuthenticationError(message, options);
     case 'RATE_LIMITED':
       return new RateLimitError(message, options);
-    default:
+    case 'REGISTRY_ERROR':
+      return new RegistryError(message, options);
+    case 'BACKEND_UNAVAILABLE':
       return new BackendUnavailableError(message, options);
+    default:
+      return new EngineError(message, options);
   }
 }
 
@@ -169,8 +183,8 @@ export function engineMessageOf(body: string): string {
 export function engineErrorFromResponse(status: number, body: string, request: EngineRequestContext): StowageError {
   const engineMessage = engineMessageOf(body) || `HTTP ${status}`;
   const { code, reason } = classifyEngineMessage(status, engineMessage);
-  const details: Record<string, unknown> = { status, method: request.method, path: request.path, message: engineMessage };
-  if (reason !== undefined) details['reason'] = reason;
+  const details: ErrorDetails = { status, method: request.method, path: request.path, message: engineMessage };
+  if (reason !== undefined) details.reason = reason;
   return errorForCode(code, engineMessage, details);
 }
 

@@ -8,7 +8,7 @@
  * @module
  */
 import { StringDecoder } from 'node:string_decoder';
-import { BackendUnavailableError } from '../../../core/errors.js';
+import { EngineError } from '../../../core/errors.js';
 
 /** Splits text into complete top-level JSON object texts as chunks arrive. */
 export class JsonObjectSplitter {
@@ -82,8 +82,8 @@ function parse(text: string): unknown {
   }
 }
 
-function malformed(what: string, cause?: unknown): BackendUnavailableError {
-  return new BackendUnavailableError(`Malformed progress stream from Docker Engine: ${what}`, {
+function malformed(what: string, cause?: unknown): EngineError {
+  return new EngineError(`Malformed progress stream from Docker Engine: ${what}`, {
     details: { reason: 'malformed-stream' },
     ...(cause === undefined ? {} : { cause }),
   });

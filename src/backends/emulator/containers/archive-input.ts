@@ -8,30 +8,15 @@
  * @module
  */
 import type { Readable } from 'node:stream';
-import { InvalidArgumentError } from '../../../core/errors.js';
-import { LayerFormatError } from '../../../fs-union/errors.js';
+import { engineTarError } from '../../../fs-union/errors.js';
 import { readTarEntries, type TarEntry } from '../../../fs-union/tar-entries.js';
-
-const goErrors: Partial<Record<LayerFormatError['reason'], string>> = {
-  'bad-entry': 'archive/tar: invalid tar header',
-  truncated: 'unexpected EOF',
-  'oversized-header': 'archive/tar: header field too long',
-};
 
 /**
  * The error `putArchive` reports for `error`: a tar format failure becomes Docker's
  * InvalidArgumentError (`details.reason` and `details.entry` kept); anything else is returned
  * as it is.
  */
-export function putArchiveError(error: unknown): unknown {
-  if (!(error instanceof LayerFormatError)) return error;
-  const go = goErrors[error.reason];
-  if (go === undefined) return error;
-  return new InvalidArgumentError(`Error processing tar file(exit status 1): ${go}`, {
-    details: { reason: error.reason, entry: error.entry },
-    cause: error,
-  });
-}
+export const putArchiveError: (error: unknown) => unknown = engineTarError;
 
 /** The entries of a tar handed to `putArchive`, a malformed one failing with {@link putArchiveError}. */
 export async function* putArchiveEntries(tar: Readable, signal?: AbortSignal): AsyncGenerator<TarEntry> {

@@ -6,7 +6,7 @@
  */
 import type { Readable } from 'node:stream';
 import type { CallOptions, CommitRequest, ContainerBackend, ContainerListRequest, ExecRequest } from '../../../core/backend.js';
-import { ConflictError, throwIfAborted } from '../../../core/errors.js';
+import { ConflictError, InvalidArgumentError, throwIfAborted } from '../../../core/errors.js';
 import type { ContainerCreateRequest, ImageConfig, LogLine, LogsRequest } from '../../../core/schemas/index.js';
 import type { VolumeStore } from '../volumes/volume-store.js';
 import { archivePath, exportTree, extractInto } from './archive.js';
@@ -175,7 +175,10 @@ export class EmulatorContainers implements ContainerBackend {
     throwIfAborted(options?.signal);
     const record = this.registry.get(id);
     const clean = name.replace(/^\//, '');
-    if (clean === record.name) return;
+    if (clean === record.name) {
+      // The engine refuses this (a 400) rather than doing nothing.
+      throw new InvalidArgumentError('Renaming a container with the same name as its current name', { details: { container: record.id, name: clean } });
+    }
     const oldName = record.name;
     this.registry.rename(record, clean);
     this.#o.network.rename?.(record.id, clean);

@@ -26,6 +26,7 @@ import type { ProgramContext, ProgramNet, ProgramTable } from '../program.js';
 import { BrokenPipeError, SignalledError, signalNumber } from '../programs/io.js';
 import type { PauseGate } from './pause-gate.js';
 import { trappedSignals } from './pid1-signals.js';
+import { signalNameOf } from '../../../core/signals.js';
 import { processControls } from './process-controls.js';
 import type { ProcessInfo, ProcessTable } from './process-table.js';
 import type { Scheduler } from './scheduler.js';
@@ -197,7 +198,7 @@ export class EmulatedProcess {
 
 function canonicalName(given: string, n: number): string {
   const upper = given.toUpperCase();
-  if (/^\d+$/.test(given)) return Object.entries({ SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGTERM: 15 }).find(([, v]) => v === n)?.[0] ?? `SIG${given}`;
+  if (/^\d+$/.test(given)) return signalNameOf(n) ?? `SIG${given}`;
   return upper.startsWith('SIG') ? upper : `SIG${upper}`;
 }
 

@@ -232,12 +232,16 @@ export async function stopContainer(deps: RuntimeDeps, record: ContainerRecord, 
   emitContainer(deps, record, 'kill', { signal: record.stopSignal });
   // A paused program sees the signal when it is thawed; SIGKILL below ends it even frozen.
   main.deliver(record.stopSignal);
-  if (seconds > 0) {
+  // A negative timeout waits as long as it takes, as the engine does (`docker stop -t -1`).
+  if (seconds !== 0) {
     const timer = new AbortController();
     const onAbort = (): void => timer.abort();
     signal?.addEventListener('abort', onAbort, { once: true });
+    const limit = seconds > 0
+      ? clockSleep(deps.clock, seconds * 1000, timer.signal).catch(() => undefined)
+      : new Promise<void>((resolve) => timer.signal.addEventListener('abort', () => resolve(), { once: true }));
     try {
-      await Promise.race([main.exit, clockSleep(deps.clock, seconds * 1000, timer.signal).catch(() => undefined)]);
+      await Promise.race([main.exit, limit]);
     } finally {
       timer.abort();
       signal?.removeEventListener('abort', onAbort);

@@ -63,7 +63,7 @@ export async function resolveUser(fs: FileSystemApi, spec: string): Promise<User
 
 /** True for {@link resolveUser}'s error about a user or group name missing from the files. */
 export function isUnknownAccount(e: unknown): e is InvalidArgumentError {
-  const reason = e instanceof InvalidArgumentError ? e.details['reason'] : undefined;
+  const reason = e instanceof InvalidArgumentError ? e.details.reason : undefined;
   return reason === 'unknown-user' || reason === 'unknown-group';
 }
 

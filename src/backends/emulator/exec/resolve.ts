@@ -51,9 +51,14 @@ export class ExecutableNotFoundError extends NotFoundError {
       argv0.includes('/')
         ? `exec: "${argv0}": stat ${argv0}: no such file or directory`
         : `exec: "${argv0}": executable file not found in $PATH`,
-      { details: { argv0 } },
+      { details: { argv0, reason: 'exec-not-found' } },
     );
     this.argv0 = argv0;
+  }
+
+  /** Always `ExecutableNotFoundError`. */
+  override get name(): string {
+    return 'ExecutableNotFoundError';
   }
 }
 
@@ -66,6 +71,11 @@ export class ExecutablePermissionError extends InvalidArgumentError {
   constructor(argv0: string, path: string) {
     super(`exec: "${argv0}": permission denied`, { details: { argv0, path } });
     this.argv0 = argv0;
+  }
+
+  /** Always `ExecutablePermissionError`. */
+  override get name(): string {
+    return 'ExecutablePermissionError';
   }
 }
 

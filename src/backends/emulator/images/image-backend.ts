@@ -23,6 +23,7 @@ import type { ImageRecord } from './image-index.js';
 import { pullImage } from './pull.js';
 import { removeImage } from './remove.js';
 import type { StoreCore } from './store-core.js';
+import { putArchiveError } from '../containers/archive-input.js';
 
 /** Total content bytes of an image's layers. */
 export function imageSize(record: ImageRecord): number {
@@ -167,6 +168,9 @@ export class EmulatorImageBackend implements ImageBackend {
   /** `docker load`. */
   async load(tar: Readable, options: CallOptions = {}): Promise<{ id: string; repoTags: string[] }[]> {
     const { loadImages } = await import('./archive-io.js');
-    return loadImages(this.#core, tar, options);
+    // A malformed archive fails in the engine's words, as putArchive's does.
+    return loadImages(this.#core, tar, options).catch((e: unknown) => {
+      throw putArchiveError(e);
+    });
   }
 }

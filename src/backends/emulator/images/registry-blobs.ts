@@ -155,7 +155,10 @@ async function gzipLayer(layer: Layer, signal: AbortSignal | undefined): Promise
   const chunks: Buffer[] = [];
   const sink: Writable = new PassThrough();
   sink.on('data', (c: Buffer) => chunks.push(c));
-  await pipeline(layer.toTar(signal ? { signal } : {}), createGzip(), sink, signal ? { signal } : {});
+  // The signal goes to the tar writer only (it stops between entries and errors the stream,
+  // which fails the pipeline): pipeline's own signal option destroys the streams with an
+  // AbortError one of them then re-emits after the pipeline let go, an uncaught exception.
+  await pipeline(layer.toTar(signal ? { signal } : {}), createGzip(), sink);
   const all = Buffer.concat(chunks);
   return { digest: sha256Digest(all), mediaType: DOCKER_LAYER_GZIP, size: all.length, chunks: [all] };
 }

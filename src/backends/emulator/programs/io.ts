@@ -11,6 +11,7 @@ import { once } from 'node:events';
 import { posix } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import type { ProgramContext } from '../program.js';
+import { signalNumberOf } from '../../../core/signals.js';
 
 /** The reader of a pipe went away (EPIPE); programs end with status 141 as on SIGPIPE. */
 export class BrokenPipeError extends Error {
@@ -71,15 +72,9 @@ export class SignalledError extends Error {
   }
 }
 
-const signalNumbers: Record<string, number> = {
-  SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGABRT: 6, SIGKILL: 9, SIGUSR1: 10, SIGUSR2: 12,
-  SIGPIPE: 13, SIGALRM: 14, SIGTERM: 15,
-};
-
-/** The number of a signal name (`SIGTERM` or `TERM` -> 15); 15 when unknown. */
+/** The number of a signal name (`SIGTERM`, `TERM`, `RTMIN+3`) or number; 15 when unknown. */
 export function signalNumber(name: string): number {
-  const upper = name.toUpperCase();
-  return signalNumbers[upper] ?? signalNumbers[`SIG${upper}`] ?? (/^\d+$/.test(name) ? Number(name) : 15);
+  return signalNumberOf(name) ?? 15;
 }
 
 /** The exit status a shell reports for a program ended by `signal` (128 + n). */

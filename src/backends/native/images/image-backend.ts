@@ -11,6 +11,7 @@ import type { ImageUser } from './image-remove.js';
 import { chainIds } from './layer-store.js';
 import { buildDockerfile } from '../../../builder/index.js';
 import { createNativeBuildHost } from './build-host.js';
+import { engineTarError } from '../../../fs-union/errors.js';
 
 /** Creates the images part of the backend. */
 export function nativeImages(ctx: NativeContext): ImageBackend {
@@ -88,7 +89,10 @@ export function nativeImages(ctx: NativeContext): ImageBackend {
     },
     save: (refs, options) => saveImages(ctx.images, refs, { format: options?.format ?? 'docker', ...(options?.signal ? { signal: options.signal } : {}) }),
     async load(tar, options) {
-      const loaded = await loadImages(ctx.images, tar, options?.signal);
+      // A malformed archive fails in the engine's words, as on the other backends.
+      const loaded = await loadImages(ctx.images, tar, options?.signal).catch((e: unknown) => {
+        throw engineTarError(e);
+      });
       for (const image of loaded) await ctx.events.append({ type: 'image', action: 'load', id: image.id, attributes: {} });
       return loaded;
     },
